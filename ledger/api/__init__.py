@@ -1,0 +1,1 @@
+"""The HTTP API (Litestar): controllers translate requests to service calls and back."""

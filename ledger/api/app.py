@@ -1,0 +1,87 @@
+"""The Litestar application: API under /api/v1, docs under /docs, admin under /admin."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Router, asgi, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.types import Receive, Scope, Send
+
+from ledger import __version__
+from ledger.api.controllers import CONTROLLERS
+from ledger.api.errors import EXCEPTION_HANDLERS
+from ledger.db import engine
+
+DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
+the official figures by written definitions, and reconciles published claims.
+
+金额一律为十进制字符串（元，精确到分）/ money is always a decimal string of yuan, exact to the fen.
+错误返回 4xx，列出全部问题（字段、原因，中英文）/ errors are 4xx naming every problem, in Chinese and English.
+"""
+
+
+def _swagger_assets() -> Path:
+    import swagger_ui_bundle
+
+    return Path(swagger_ui_bundle.swagger_ui_path)
+
+
+@asynccontextmanager
+async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    db = engine()
+    pool = hasattr(db, "start_connection_pool")
+    if pool:
+        await db.start_connection_pool()
+    try:
+        yield
+    finally:
+        if pool:
+            await db.close_connection_pool()
+
+
+@get("/", include_in_schema=False)
+async def index() -> Redirect:
+    return Redirect("/docs/swagger")
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(with_admin: bool = True) -> Litestar:
+    handlers: list = [index, healthz, Router("/api/v1", route_handlers=CONTROLLERS),
+                      create_static_files_router("/docs-assets", directories=[_swagger_assets()],
+                                                 include_in_schema=False)]
+    if with_admin:
+        from ledger.admin import build_admin
+
+        admin_app = build_admin()
+
+        @asgi("/admin", is_mount=True, copy_scope=True)
+        async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+            await admin_app(scope, receive, send)  # type: ignore[arg-type]
+
+        handlers.append(admin)
+    return Litestar(
+        route_handlers=handlers,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="共富工坊台账 Ledger API",
+            version=__version__,
+            description=DESCRIPTION,
+            path="/docs",
+            render_plugins=[SwaggerRenderPlugin(
+                js_url="/docs-assets/swagger-ui-bundle.js",
+                css_url="/docs-assets/swagger-ui.css",
+                standalone_preset_js_url="/docs-assets/swagger-ui-standalone-preset.js",
+            )],
+        ),
+    )

@@ -1,0 +1,88 @@
+"""One handler maps every error to a JSON body naming each problem, in Chinese and English.
+
+A user's mistake is a 4xx; an unexpected failure is a 500 that says nothing about the data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from ledger.core.problems import Problem
+from ledger.errors import LedgerError, ValidationFailed
+
+log = logging.getLogger("ledger.api")
+
+_PYDANTIC_ZH = {
+    "missing": "必填项不能为空",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "string_type": "应为文本（字符串）",
+    "extra_forbidden": "不认识的字段",
+    "list_type": "应为列表",
+    "model_type": "应为对象",
+    "dict_type": "应为对象",
+    "json_invalid": "请求体不是有效的 JSON",
+}
+
+
+def _problem_from_litestar(item: dict) -> Problem:
+    key = str(item.get("key") or item.get("source") or "body")
+    message = str(item.get("message") or "invalid value")
+    zh = next((text for code, text in _PYDANTIC_ZH.items() if code.replace("_", " ") in message.lower()
+               or code in message), None)
+    if zh is None:
+        lowered = message.lower()
+        if "field required" in lowered or "missing" in lowered:
+            zh = _PYDANTIC_ZH["missing"]
+        elif "integer" in lowered:
+            zh = "应为整数"
+        elif "string" in lowered:
+            zh = "应为文本（字符串）"
+        elif "extra" in lowered:
+            zh = "不认识的字段"
+        else:
+            zh = "取值或格式不正确"
+    return Problem(key, "type", zh, message)
+
+
+def ledger_error_handler(_: Request, exc: LedgerError) -> Response:
+    return Response(exc.as_dict(), status_code=exc.status_code)
+
+
+def validation_exception_handler(_: Request, exc: ValidationException) -> Response:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    problems = [_problem_from_litestar(i) for i in extra if isinstance(i, dict)]
+    if not problems:
+        detail = str(exc.detail or "")
+        if "json" in detail.lower() or "decode" in detail.lower() or "body" in detail.lower():
+            problems = [Problem("body", "json_invalid", "请求体不是有效的 JSON", "the request body is not valid JSON")]
+        else:
+            problems = [Problem("request", "invalid", "请求格式不正确", detail or "the request is malformed")]
+    error = ValidationFailed(problems)
+    status = 400
+    return Response(error.as_dict(), status_code=status)
+
+
+def http_exception_handler(_: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    zh = {404: "地址不存在", 405: "不支持该请求方法", 401: "需要登录", 403: "无权访问"}.get(status, "请求有误")
+    body = {"error": "http_error", "message": f"{zh} / {exc.detail}", "problems": []}
+    return Response(body, status_code=status)
+
+
+def internal_error_handler(_: Request, exc: Exception) -> Response:
+    # Log the kind of failure only: a message could carry a person's data.
+    log.error("internal error: %s", type(exc).__name__)
+    body = {"error": "internal", "message": "服务器内部错误 / internal server error", "problems": []}
+    return Response(body, status_code=500)
+
+
+EXCEPTION_HANDLERS = {
+    LedgerError: ledger_error_handler,
+    ValidationException: validation_exception_handler,
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}

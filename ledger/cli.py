@@ -1,0 +1,108 @@
+"""The ``ledger`` command: serve, migrate, demo (more verbs come with later features).
+
+Every verb that writes goes through the same services as the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from ledger.errors import LedgerError
+
+
+def _ensure_conf() -> None:
+    # Piccolo finds its configuration by module name; make the repository's one importable
+    # wherever the command is run from.
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+
+async def migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from ledger.db import engine
+
+    result = await run_forwards("all")
+    if not result.success:
+        raise SystemExit(f"迁移失败 / migration failed: {result.message}")
+    db = engine()
+    if hasattr(db, "close_connection_pool"):
+        pass
+
+
+async def ensure_user(username: str, password: str, *, admin: bool) -> bool:
+    from piccolo.apps.user.tables import BaseUser
+
+    if await BaseUser.exists().where(BaseUser.username == username):
+        return False
+    await BaseUser.create_user(username=username, password=password, email=f"{username}@ledger.invalid",
+                               active=True, admin=admin, superuser=admin)
+    return True
+
+
+async def demo() -> None:
+    from ledger.settings import get_settings
+    from seeds.demo import load_demo
+
+    settings = get_settings()
+    await migrate()
+    loaded = await load_demo()
+    await ensure_user(settings.demo_admin_user, settings.demo_admin_password, admin=True)
+    print("演示数据已载入 / demo data loaded" if loaded else "演示数据已存在 / demo data already present")
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"""
+  API 文档 / API docs : {url}/docs/swagger
+  工坊列表 / workshops: {url}/api/v1/workshops
+  管理后台 / admin    : {url}/admin/
+  登录 / log in with  : {settings.demo_admin_user} / {settings.demo_admin_password}
+  数据库 / database   : {settings.database_url}
+""")
+
+
+def serve() -> None:
+    import uvicorn
+
+    from ledger.api.app import create_app
+    from ledger.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(create_app(), host=settings.host, port=settings.port, log_level="info")
+
+
+def main(argv: list[str] | None = None) -> None:
+    _ensure_conf()
+    parser = argparse.ArgumentParser(prog="ledger", description="共富工坊台账 / common-prosperity workshop ledger")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="运行 API 与管理后台 / run the API and the admin panel")
+    sub.add_parser("migrate", help="建立或升级数据库 / apply the migrations")
+    demo_parser = sub.add_parser("demo", help="载入永康演示数据并创建演示管理员 / load the 永康 demo")
+    demo_parser.add_argument("--serve", action="store_true", help="载入后启动服务 / then serve")
+    args = parser.parse_args(argv)
+    try:
+        _run(args)
+    except LedgerError as exc:
+        print(exc.message, file=sys.stderr)
+        for problem in exc.problems:
+            where = f"row {problem.row} " if problem.row is not None else ""
+            print(f"  - {where}{problem.field}: {problem.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _run(args: argparse.Namespace) -> None:
+    if args.command == "migrate":
+        asyncio.run(migrate())
+    elif args.command == "demo":
+        asyncio.run(demo())
+        if args.serve:
+            serve()
+    elif args.command == "serve":
+        serve()
+
+
+if __name__ == "__main__":
+    main()

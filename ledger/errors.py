@@ -1,0 +1,60 @@
+"""One error hierarchy; each error carries its HTTP status and its problems as values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ledger.core.problems import Problem
+
+
+class LedgerError(Exception):
+    status_code = 400
+    code = "bad_request"
+    zh = "请求有误"
+    en = "bad request"
+
+    def __init__(self, problems: Sequence[Problem] = (), zh: str | None = None, en: str | None = None):
+        self.problems = list(problems)
+        if zh:
+            self.zh = zh
+        if en:
+            self.en = en
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "error": self.code,
+            "message": self.message,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+class ValidationFailed(LedgerError):
+    status_code = 422
+    code = "validation_failed"
+    zh = "输入有误，请修改以下各项"
+    en = "the input has problems; fix each of them"
+
+
+class NotFound(LedgerError):
+    status_code = 404
+    code = "not_found"
+    zh = "记录不存在"
+    en = "no such record"
+
+
+class Conflict(LedgerError):
+    status_code = 409
+    code = "conflict"
+    zh = "与已有记录冲突"
+    en = "conflicts with an existing record"
+
+
+def raise_if(problems: Sequence[Problem], error: type[LedgerError] = ValidationFailed) -> None:
+    if problems:
+        raise error(problems)

@@ -1,0 +1,120 @@
+"""Helpers every service shares: problem collection, today, pagination, look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from piccolo.table import Table
+
+from ledger.core.problems import Problem
+from ledger.errors import Conflict, NotFound, ValidationFailed
+from ledger.settings import get_settings
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 500
+
+
+def today() -> date:
+    override = get_settings().today
+    return date.fromisoformat(override) if override else date.today()
+
+
+class Collector:
+    """Gathers problems from many checks so that all of them are reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.conflicts: list[Problem] = []
+
+    def take(self, result: tuple[T, list[Problem]]) -> T:
+        value, problems = result
+        self.problems.extend(problems)
+        return value
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def conflict(self, problem: Problem) -> None:
+        self.conflicts.append(problem)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ValidationFailed(self.problems + self.conflicts)
+        if self.conflicts:
+            raise Conflict(self.conflicts)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+
+def check_paging(page: int, page_size: int) -> None:
+    problems = []
+    if page < 1:
+        problems.append(Problem("page", "page", "页码须从 1 开始", "page starts at 1"))
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        problems.append(Problem("page_size", "page_size", f"每页条数须在 1 到 {MAX_PAGE_SIZE} 之间",
+                                f"page_size must be between 1 and {MAX_PAGE_SIZE}"))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+async def paginate(table: type[Table], where: list[Any], page: int, page_size: int,
+                   columns: list[Any] | None = None) -> Page:
+    check_paging(page, page_size)
+    query = table.select(*(columns or []))
+    count = table.count()
+    for clause in where:
+        query = query.where(clause)
+        count = count.where(clause)
+    rows = await query.order_by(table._meta.primary_key).limit(page_size).offset((page - 1) * page_size)
+    return Page(items=rows, total=await count, page=page, page_size=page_size)
+
+
+async def get_row(table: type[Table], row_id: int, label_zh: str, label_en: str) -> dict[str, Any]:
+    row = await table.select().where(table._meta.primary_key == row_id).first()
+    if row is None:
+        raise NotFound([Problem("id", "not_found", f"{label_zh}不存在（id={row_id}）",
+                                f"no {label_en} with id {row_id}")])
+    return row
+
+
+async def reference_exists(table: type[Table], row_id: Any, field: str, label_zh: str, label_en: str,
+                           checks: Collector) -> dict[str, Any] | None:
+    """Look up a referenced row; a missing one is a problem with the referring field."""
+    if row_id is None:
+        checks.add([Problem(field, "required", "必填项不能为空", "is required")])
+        return None
+    if isinstance(row_id, bool) or not isinstance(row_id, int):
+        checks.add([Problem(field, "int", "应为整数编号", "must be an integer id")])
+        return None
+    row = await table.select().where(table._meta.primary_key == row_id).first()
+    if row is None:
+        checks.add([Problem(field, "unknown_reference", f"{label_zh}不存在（id={row_id}）",
+                            f"no {label_en} with id {row_id}")])
+    return row
+
+
+async def check_deletable(table: type[Table], row_id: Any) -> None:
+    """A row that others refer to cannot be deleted (the foreign keys restrict it too);
+    say so plainly rather than fail in the database."""
+    from piccolo.columns import ForeignKey
+
+    from ledger.tables import LEDGER_TABLES
+
+    for other in LEDGER_TABLES:
+        for column in other._meta.foreign_key_columns:
+            assert isinstance(column, ForeignKey)
+            if column._foreign_key_meta.resolved_references is table:
+                if await other.exists().where(column == row_id):
+                    name = other._meta.tablename
+                    raise Conflict([Problem("id", "referenced", f"仍有{name}记录引用此行，不能删除",
+                                            f"rows in {name} still refer to this row; it cannot be deleted")])

@@ -1,0 +1,244 @@
+"""Placements (hires) and monthly pay: what operators log.
+
+Rules (SPEC): two placements of one worker at one workshop never overlap; a pay record's
+month lies inside its placement and is not in the future; at most one record per placement
+and month — a second one is a conflict (409), never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from ledger.core import rules
+from ledger.core.enums import PayBasis
+from ledger.core.money import fen_to_yuan, money_str, yuan_to_fen
+from ledger.core.problems import Problem
+from ledger.db import write_transaction
+from ledger.errors import ValidationFailed
+from ledger.services.common import Collector, Page, get_row, paginate, reference_exists, today
+from ledger.tables import MonthlyPay, Placement, Worker, Workshop
+
+# --- placements --------------------------------------------------------------------------
+
+async def validate_placement(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
+    checks = Collector()
+    clean: dict[str, Any] = {
+        "hired_on": checks.take(rules.check_date("hired_on", data.get("hired_on"))),
+        "left_on": checks.take(rules.check_date("left_on", data.get("left_on"), optional=True)),
+        "pay_basis": checks.take(rules.check_choice("pay_basis", data.get("pay_basis"), PayBasis)),
+    }
+    checks.add(rules.check_period_order("left_on", clean["hired_on"], clean["left_on"]))
+    worker = await reference_exists(Worker, data.get("worker"), "worker", "务工人员", "worker", checks)
+    workshop = await reference_exists(Workshop, data.get("workshop"), "workshop", "工坊", "workshop", checks)
+    clean["worker"] = worker["id"] if worker else None
+    clean["workshop"] = workshop["id"] if workshop else None
+    hired_on, left_on = clean["hired_on"], clean["left_on"]
+    if workshop and hired_on:
+        if hired_on < workshop["opened_on"]:
+            checks.add([Problem("hired_on", "before_opening", "入职日期早于工坊开办日期",
+                                "hired before the workshop opened")])
+        closed = workshop["closed_on"]
+        if closed and (left_on is None or left_on > closed):
+            checks.add([Problem("left_on", "after_closing", "工坊已关闭，离职日期须不晚于关闭日期",
+                                "the workshop closed; the placement must end by its closing date")])
+    if worker and workshop and hired_on and (left_on is None or left_on >= hired_on):
+        overlapping = Placement.exists().where(
+            (Placement.worker == worker["id"]) & (Placement.workshop == workshop["id"])
+            & (Placement.left_on.is_null() | (Placement.left_on >= hired_on)))
+        if left_on is not None:
+            overlapping = overlapping.where(Placement.hired_on <= left_on)
+        if existing_id is not None:
+            overlapping = overlapping.where(Placement.id != existing_id)
+        if await overlapping:
+            checks.conflict(Problem("hired_on", "overlapping_placement",
+                                    "该人员在该工坊已有与此期间重叠的用工记录",
+                                    "this worker already has a placement at this workshop overlapping this period"))
+    if existing_id is not None and hired_on:
+        months = await MonthlyPay.select(MonthlyPay.month).where(MonthlyPay.placement == existing_id)
+        if any(not rules.months_overlap(m["month"], hired_on, left_on) for m in months):
+            checks.add([Problem("left_on", "pay_outside", "已有月收入记录落在新的用工期间之外",
+                                "existing monthly pay would fall outside the changed placement")])
+    checks.raise_if_any()
+    return clean
+
+
+async def create_placement(data: dict[str, Any]) -> dict[str, Any]:
+    async with write_transaction():
+        clean = await validate_placement(data)
+        row = Placement(**clean)
+        await row.save()
+    return await get_placement(row.id)
+
+
+async def update_placement(placement_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    async with write_transaction():
+        current = await get_placement(placement_id)
+        clean = await validate_placement({**current, **changes}, existing_id=placement_id)
+        await Placement.update(clean).where(Placement.id == placement_id)
+    return await get_placement(placement_id)
+
+
+async def get_placement(placement_id: int) -> dict[str, Any]:
+    return await get_row(Placement, placement_id, "用工记录", "placement")
+
+
+async def list_placements(page: int = 1, page_size: int = 50, workshop: int | None = None,
+                          worker: int | None = None, active_on: date | None = None) -> Page:
+    where: list[Any] = []
+    if workshop is not None:
+        where.append(Placement.workshop == workshop)
+    if worker is not None:
+        where.append(Placement.worker == worker)
+    if active_on is not None:
+        where.append(Placement.hired_on <= active_on)
+        where.append(Placement.left_on.is_null() | (Placement.left_on >= active_on))
+    return await paginate(Placement, where, page, page_size)
+
+
+# --- monthly pay ---------------------------------------------------------------------------
+
+def pay_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A pay row as the outside world sees it: yuan as a decimal string."""
+    out = {key: value for key, value in row.items() if key != "amount_fen"}
+    out["amount"] = money_str(fen_to_yuan(row["amount_fen"]))
+    return out
+
+
+def check_pay_fields(data: dict[str, Any], checks: Collector) -> dict[str, Any]:
+    """The field rules of one pay record, with no database: shared by every write path."""
+    month = checks.take(rules.check_month("month", data.get("month"), today()))
+    amount = checks.take(rules.check_money("amount", data.get("amount")))
+    checks.add(rules.check_days_worked("days_worked", data.get("days_worked"), month))
+    hours = checks.take(rules.check_money("hours", data.get("hours"), optional=True))
+    pieces = data.get("pieces")
+    if pieces is not None and (isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 0):
+        checks.add([Problem("pieces", "pieces", "计件数应为非负整数", "pieces must be a whole number ≥ 0")])
+    return {
+        "month": month,
+        "amount_fen": None if amount is None else yuan_to_fen(amount),
+        "days_worked": data.get("days_worked"),
+        "hours": hours,
+        "pieces": pieces,
+    }
+
+
+def check_month_in_placement(clean: dict[str, Any], placement: dict[str, Any], field: str = "month"
+                             ) -> list[Problem]:
+    if clean["month"] and not rules.months_overlap(clean["month"], placement["hired_on"], placement["left_on"]):
+        return [Problem(field, "month_outside_placement", "该月份不在用工期间内（入职至离职）",
+                        "the month is outside the placement (hired on to left on)")]
+    return []
+
+
+async def validate_pay(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
+    checks = Collector()
+    clean = check_pay_fields(data, checks)
+    placement = await reference_exists(Placement, data.get("placement"), "placement", "用工记录", "placement", checks)
+    clean["placement"] = placement["id"] if placement else None
+    if placement:
+        checks.add(check_month_in_placement(clean, placement))
+    if placement and clean["month"]:
+        query = MonthlyPay.exists().where(
+            (MonthlyPay.placement == placement["id"]) & (MonthlyPay.month == clean["month"]))
+        if existing_id is not None:
+            query = query.where(MonthlyPay.id != existing_id)
+        if await query:
+            checks.conflict(Problem("month", "duplicate_pay", "该用工记录在该月已有收入记录（如需更正请修改原记录）",
+                                    "this placement already has pay for this month (edit that record instead)"))
+    checks.raise_if_any()
+    return clean
+
+
+async def create_pay(data: dict[str, Any]) -> dict[str, Any]:
+    async with write_transaction():
+        clean = await validate_pay(data)
+        row = MonthlyPay(**clean)
+        await row.save()
+    return await get_pay(row.id)
+
+
+async def update_pay(pay_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    async with write_transaction():
+        current = pay_out(await get_row(MonthlyPay, pay_id, "月收入记录", "monthly pay record"))
+        clean = await validate_pay({**current, **changes}, existing_id=pay_id)
+        await MonthlyPay.update(clean).where(MonthlyPay.id == pay_id)
+    return await get_pay(pay_id)
+
+
+async def get_pay(pay_id: int) -> dict[str, Any]:
+    return pay_out(await get_row(MonthlyPay, pay_id, "月收入记录", "monthly pay record"))
+
+
+async def list_pay(page: int = 1, page_size: int = 50, workshop: int | None = None,
+                   month: str | None = None, worker: int | None = None,
+                   placement: int | None = None) -> Page:
+    where: list[Any] = []
+    if workshop is not None:
+        where.append(MonthlyPay.placement.workshop == workshop)
+    if worker is not None:
+        where.append(MonthlyPay.placement.worker == worker)
+    if placement is not None:
+        where.append(MonthlyPay.placement == placement)
+    if month:
+        where.append(MonthlyPay.month == month)
+    page_ = await paginate(MonthlyPay, where, page, page_size)
+    return Page([pay_out(r) for r in page_.items], page_.total, page_.page, page_.page_size)
+
+
+async def create_pay_batch(month: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Log one month's pay for many placements atomically: every item or none.
+
+    Look-ups are one query per batch (placements, existing records), the write is one
+    bulk insert. Problems carry their item's index: ``items[3].amount``.
+    """
+    checks = Collector()
+    month_value = checks.take(rules.check_month("month", month, today()))
+    if not items:
+        checks.add([Problem("items", "required", "至少需要一条记录", "at least one item is required")])
+    placement_ids = {i.get("placement") for i in items if isinstance(i.get("placement"), int)}
+    async with write_transaction():
+        placements = {p["id"]: p for p in await Placement.select().where(
+            Placement.id.is_in(list(placement_ids) or [-1]))}
+        existing = set()
+        if month_value:
+            existing = {r["placement"] for r in await MonthlyPay.select(MonthlyPay.placement).where(
+                MonthlyPay.placement.is_in(list(placement_ids) or [-1]) & (MonthlyPay.month == month_value))}
+        seen = Counter(i.get("placement") for i in items)
+        rows = []
+        for index, item in enumerate(items):
+            prefix = f"items[{index}]."
+            item_checks = Collector()
+            clean = check_pay_fields({**item, "month": month_value or "2000-01"}, item_checks)
+            clean["month"] = month_value
+            pid = item.get("placement")
+            placement = placements.get(pid) if isinstance(pid, int) else None
+            if placement is None:
+                item_checks.add([Problem("placement", "unknown_reference", f"用工记录不存在（id={pid}）",
+                                         f"no placement with id {pid}")])
+            else:
+                item_checks.add(check_month_in_placement(clean, placement, field="placement"))
+                if pid in existing:
+                    item_checks.conflict(Problem("placement", "duplicate_pay", "该用工记录在该月已有收入记录",
+                                                 "this placement already has pay for this month"))
+                if seen[pid] > 1:
+                    item_checks.add([Problem("placement", "duplicate_in_batch", "同一用工记录在本批中出现多次",
+                                             "the same placement appears more than once in this batch")])
+            checks.add(p.prefixed(prefix) for p in item_checks.problems)
+            for conflict in item_checks.conflicts:
+                checks.conflict(conflict.prefixed(prefix))
+            clean["placement"] = pid
+            rows.append(clean)
+        checks.raise_if_any()
+        await MonthlyPay.insert(*[MonthlyPay(**row) for row in rows])
+    created = await MonthlyPay.select().where(
+        MonthlyPay.placement.is_in(list(placement_ids)) & (MonthlyPay.month == month_value)
+    ).order_by(MonthlyPay.id)
+    return [pay_out(r) for r in created]
+
+
+def require_items(items: Any) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        raise ValidationFailed([Problem("items", "type", "应为列表", "must be a list")])
+    return items

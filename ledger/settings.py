@@ -1,0 +1,43 @@
+"""One typed settings object, read from ``LEDGER_*`` environment variables once.
+
+The defaults work on a laptop: an embedded SQLite file under ``./var``. PostgreSQL is one
+setting away: ``LEDGER_DATABASE_URL=postgresql://user:password@host:5432/dbname``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str = "sqlite:///var/ledger.sqlite3"
+    """``sqlite:///relative/path.sqlite3``, ``sqlite:////absolute/path`` or ``postgresql://...``."""
+
+    secret_key: str | None = None
+    """Key for ID-number encryption and keyed hashes. Unset: a key file is created (mode 0600)."""
+
+    key_file: Path = Path("var/secret.key")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo_admin_user: str = "admin"
+    demo_admin_password: str = "ledger-demo-2023"
+    today: str | None = None
+    """Override of "today" (YYYY-MM-DD) for the not-in-the-future rule; for tests and demos."""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

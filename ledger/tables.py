@@ -1,0 +1,147 @@
+"""The ledger's tables. They are also the admin panel's interface: help_text in Chinese,
+choices from the domain enums, readable labels.
+
+Money is stored as integer fen (``*_fen`` BigInt columns): exact on SQLite and PostgreSQL
+alike. ID numbers are never stored in the clear: ``id_number`` holds the masked form,
+``id_hash`` a keyed hash (the identity, unique), ``id_cipher`` the encrypted number.
+Foreign keys are required and deletes restricted: a workshop with hires cannot vanish.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    BigInt,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.readable import Readable
+from piccolo.table import Table
+
+from ledger.core.enums import (
+    CertificationLevel,
+    CertificationStatus,
+    LowIncomeCategory,
+    PayBasis,
+    WorkshopType,
+)
+
+
+def _fk(table: type[Table], help_text: str) -> ForeignKey:
+    return ForeignKey(
+        references=table,
+        null=False,
+        on_delete=OnDelete.restrict,
+        index=True,
+        help_text=help_text,
+    )
+
+
+class Enterprise(Table, tablename="enterprise", help_text="领办企业：承接加工业务、领办共富工坊的企业。"):
+    name = Varchar(length=200, required=True, null=False, help_text="企业名称")
+    credit_code = Varchar(
+        length=18, required=True, null=False, unique=True,
+        help_text="统一社会信用代码（18位，校验位须正确）",
+    )
+    region_code = Varchar(length=6, required=True, null=False, help_text="所在行政区划代码（6位，GB/T 2260）")
+    created_at = Timestamptz()
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.name])
+
+
+class Workshop(Table, tablename="workshop", help_text="共富工坊：把企业的加工业务带进村社，让群众家门口就业。"):
+    code = Varchar(length=32, required=True, null=False, unique=True, help_text="工坊编码（唯一）")
+    name = Varchar(length=200, required=True, null=False, help_text="工坊名称")
+    enterprise = _fk(Enterprise, "领办企业")
+    workshop_type = Varchar(
+        length=16, required=True, null=False, choices=WorkshopType, help_text="工坊类型"
+    )
+    village = Varchar(length=100, required=True, null=False, help_text="所在村或社区")
+    region_code = Varchar(
+        length=6, required=True, null=False, index=True,
+        help_text="行政区划代码（6位，GB/T 2260，如 330784 = 永康市）",
+    )
+    opened_on = Date(required=True, null=False, default=None, help_text="开办日期")
+    closed_on = Date(null=True, default=None, help_text="关闭日期（可空）")
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s %s", columns=[cls.code, cls.name])
+
+
+class Certification(Table, tablename="certification", help_text="认定/授牌：工坊获得的示范点、星级等认定，按日期生效。"):
+    workshop = _fk(Workshop, "工坊")
+    title = Varchar(length=100, required=True, null=False, help_text="认定名称，如 省级示范点、三星级共富工坊")
+    level = Varchar(length=16, required=True, null=False, choices=CertificationLevel, help_text="级别：县/市/省")
+    issuer = Varchar(length=100, required=True, null=False, help_text="认定单位")
+    batch = Varchar(length=50, null=False, default="", help_text="批次（可空）")
+    awarded_on = Date(required=True, null=False, default=None, help_text="授牌日期")
+    valid_until = Date(null=True, default=None, help_text="有效期至（可空）")
+    status = Varchar(length=8, required=True, null=False, choices=CertificationStatus, help_text="状态：创建中/授牌/复核/摘牌")
+    withdrawn_on = Date(null=True, default=None, help_text="摘牌日期（状态为摘牌时必填）")
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.title])
+
+
+class Worker(Table, tablename="worker", help_text="务工人员：身份证号即身份，同一人在多个工坊务工仍是一人。"):
+    name = Varchar(length=50, required=True, null=False, help_text="姓名")
+    id_number = Varchar(
+        length=18, required=True, null=False,
+        help_text="居民身份证号。录入完整号码；保存后只显示脱敏形式（地区码+后四位）。",
+    )
+    id_hash = Varchar(length=64, null=False, unique=True, default="", secret=True, help_text="身份证号的密钥散列（系统生成）")
+    id_cipher = Text(null=False, default="", secret=True, help_text="加密的身份证号（系统生成）")
+    village = Varchar(length=100, required=True, null=False, help_text="所在村")
+    phone = Varchar(length=20, null=False, default="", help_text="手机号（可空；保存后脱敏显示）")
+    phone_cipher = Text(null=False, default="", secret=True, help_text="加密的手机号（系统生成）")
+    baseline_income_fen = BigInt(null=True, default=None, help_text="务工前月收入，单位：分（可空）")
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s %s", columns=[cls.name, cls.id_number])
+
+
+class LowIncomeStatus(Table, tablename="low_income_status", help_text="低收入认定：某段时间内某人属于低收入人群。"):
+    worker = _fk(Worker, "务工人员")
+    category = Varchar(length=16, required=True, null=False, choices=LowIncomeCategory, help_text="类别")
+    valid_from = Date(required=True, null=False, default=None, help_text="起始日期")
+    valid_to = Date(null=True, default=None, help_text="截止日期（可空，空表示仍有效）")
+    source_document = Varchar(length=200, null=False, default="", help_text="认定依据文件")
+
+
+class Placement(Table, tablename="placement", help_text="吸纳/用工：某人在某工坊的一段受雇期间。同一人在同一工坊的期间不得重叠。"):
+    worker = _fk(Worker, "务工人员")
+    workshop = _fk(Workshop, "工坊")
+    hired_on = Date(required=True, null=False, default=None, help_text="入职日期")
+    left_on = Date(null=True, default=None, help_text="离职日期（可空）")
+    pay_basis = Varchar(length=8, required=True, null=False, choices=PayBasis, help_text="计酬方式：计件/计时/日薪/月薪")
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="#%s %s", columns=[cls.id, cls.hired_on])
+
+
+class MonthlyPay(Table, tablename="monthly_pay", help_text="月收入：某次用工在某月的收入（元，精确到分，以分存储）。每次用工每月至多一条。"):
+    placement = _fk(Placement, "用工记录")
+    month = Varchar(length=7, required=True, null=False, index=True, help_text="月份 YYYY-MM")
+    amount_fen = BigInt(required=True, null=False, help_text="收入，单位：分（2800元 = 280000）")
+    days_worked = Integer(required=True, null=False, help_text="出勤天数（0 至当月天数）")
+    hours = Numeric(digits=(7, 2), null=True, default=None, help_text="工时（可空）")
+    pieces = Integer(null=True, default=None, help_text="计件数（可空）")
+
+    # At most one record per placement and month: a unique index made by the migration
+    # (monthly_pay_placement_month), since SQLite cannot add a table constraint later.
+
+
+LEDGER_TABLES: list[type[Table]] = [
+    Enterprise, Workshop, Certification, Worker, LowIncomeStatus, Placement, MonthlyPay,
+]
