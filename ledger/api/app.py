@@ -17,6 +17,7 @@ from ledger import __version__
 from ledger.api.controllers import CONTROLLERS
 from ledger.api.errors import EXCEPTION_HANDLERS
 from ledger.db import engine
+from piccolo.engine.postgres import PostgresEngine
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
 the official figures by written definitions, and reconciles published claims.
@@ -35,7 +36,7 @@ def _swagger_assets() -> Path:
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
     db = engine()
-    pool = hasattr(db, "start_connection_pool")
+    pool = isinstance(db, PostgresEngine)
     if pool:
         await db.start_connection_pool()
     try:

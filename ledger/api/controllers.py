@@ -198,7 +198,7 @@ class PayController(Controller):
     async def create(self, data: s.PayCreate) -> s.PayOut:
         return s.PayOut.model_validate(_pay_out(await employment.create_pay(data.model_dump())))
 
-    @post("/batch", summary="批量登记某月收入（全部成功或全部不写）/ Log a month's pay for many placements, atomically")
+    @post("/batch", summary="批量登记某月收入（全部成功或全部不写） / Log a month's pay for many placements, atomically")
     async def batch(self, data: s.PayBatch) -> list[s.PayOut]:
         rows = await employment.create_pay_batch(data.month, [i.model_dump() for i in data.items])
         return [s.PayOut.model_validate(_pay_out(r)) for r in rows]

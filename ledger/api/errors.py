@@ -48,13 +48,33 @@ def _problem_from_litestar(item: dict) -> Problem:
     return Problem(key, "type", zh, message)
 
 
+_UNION_BRANCHES = (".str", ".int", ".float", ".decimal", ".date", ".list", ".dict", ".bool", ".none")
+
+
+def _merge_union_branches(problems: list[Problem]) -> list[Problem]:
+    """pydantic reports a ``str | int`` field once per branch (``amount.str``, ``amount.int``);
+    a person needs one problem for ``amount``."""
+    merged: dict[str, Problem] = {}
+    for problem in problems:
+        field = problem.field
+        for suffix in _UNION_BRANCHES:
+            if field.endswith(suffix):
+                field = field.removesuffix(suffix)
+                break
+        if field != problem.field:
+            problem = Problem(field, "type", "类型不正确：金额和数量请写成十进制字符串（如 \"2800.00\"）或整数",
+                              "wrong type: write amounts as a decimal string (e.g. \"2800.00\") or a whole number")
+        merged.setdefault(field, problem)
+    return list(merged.values())
+
+
 def ledger_error_handler(_: Request, exc: LedgerError) -> Response:
     return Response(exc.as_dict(), status_code=exc.status_code)
 
 
 def validation_exception_handler(_: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
-    problems = [_problem_from_litestar(i) for i in extra if isinstance(i, dict)]
+    problems = _merge_union_branches([_problem_from_litestar(i) for i in extra if isinstance(i, dict)])
     if not problems:
         detail = str(exc.detail or "")
         if "json" in detail.lower() or "decode" in detail.lower() or "body" in detail.lower():

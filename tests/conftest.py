@@ -1,0 +1,35 @@
+"""Test configuration: which database the suite runs on, decided before any table loads.
+
+``LEDGER_TEST_DATABASE_URL`` picks the engine (``.ci/run`` sets a real PostgreSQL for the
+second pass); unset, each run gets a fresh SQLite file. The schema is always built by
+running the real migrations, never by ``create_table``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+_tmp = Path(tempfile.mkdtemp(prefix="ledger-test-"))
+os.environ["LEDGER_DATABASE_URL"] = os.environ.get("LEDGER_TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.sqlite3"
+os.environ["LEDGER_KEY_FILE"] = str(_tmp / "secret.key")
+os.environ.pop("LEDGER_SECRET_KEY", None)
+os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+import pytest  # noqa: E402
+
+TEST_DIR = _tmp
+
+
+def pytest_report_header(config):
+    return f"ledger database: {os.environ['LEDGER_DATABASE_URL'].split('@')[-1]}"
+
+
+@pytest.fixture(scope="session")
+def tmp_dir() -> Path:
+    return TEST_DIR

@@ -1,0 +1,80 @@
+"""Database fixtures shared by the service, API and admin tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from stdnum.cn import ric
+
+from ledger.db import engine
+from ledger.tables import LEDGER_TABLES
+
+_migrated = False
+
+
+async def reset_schema() -> None:
+    """Empty database, then the real migrations: the schema tests run against is the one
+    a user gets."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    db = engine()
+    if db.engine_type == "sqlite":
+        from pathlib import Path
+
+        path = Path(db.path)
+        if path.exists():
+            path.unlink()
+    else:
+        await db.run_ddl("DROP SCHEMA public CASCADE")
+        await db.run_ddl("CREATE SCHEMA public")
+    result = await run_forwards("all")
+    assert result.success, result.message
+
+
+async def clear_tables() -> None:
+    for table in reversed(LEDGER_TABLES):
+        await table.delete(force=True)
+
+
+@pytest.fixture
+async def db():
+    global _migrated
+    if not _migrated:
+        await reset_schema()
+        _migrated = True
+    await clear_tables()
+    yield engine()
+
+
+def make_id(serial: int, region: str = "330784", birth: str = "19800101") -> str:
+    body = f"{region}{birth}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def wrong_check_digit(number: str) -> str:
+    digits = "0123456789X"
+    return number[:-1] + digits[(digits.index(number[-1]) + 1) % 11]
+
+
+async def world(**overrides: Any) -> dict[str, Any]:
+    """One enterprise, one workshop, one worker, one placement from 2023-01-01."""
+    from ledger.services import employment, masterdata, people
+
+    enterprise = await masterdata.create_enterprise(
+        {"name": "测试企业", "credit_code": valid_credit_code(), "region_code": "330784"}
+        | overrides.get("enterprise", {}))
+    workshop = await masterdata.create_workshop({
+        "code": "T-01", "name": "测试工坊", "enterprise": enterprise["id"], "workshop_type": "来料加工式",
+        "village": "花街村", "region_code": "330784", "opened_on": date(1995, 1, 1)})
+    worker = await people.create_worker({"name": "张三", "id_number": make_id(1), "village": "花街村"})
+    placement = await employment.create_placement({
+        "worker": worker["id"], "workshop": workshop["id"], "hired_on": date(2023, 1, 1), "pay_basis": "计件"})
+    return {"enterprise": enterprise, "workshop": workshop, "worker": worker, "placement": placement}
+
+
+def valid_credit_code(seed: str = "91330784MA2HABCDE") -> str:
+    from stdnum.cn import uscc
+
+    return seed + uscc.calc_check_digit(seed)
