@@ -34,7 +34,10 @@ async def reset_schema() -> None:
 
 
 async def clear_tables() -> None:
-    for table in reversed(LEDGER_TABLES):
+    from piccolo.apps.user.tables import BaseUser
+    from piccolo_api.session_auth.tables import SessionsBase
+
+    for table in [*reversed(LEDGER_TABLES), SessionsBase, BaseUser]:
         await table.delete(force=True)
 
 

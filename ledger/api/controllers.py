@@ -12,14 +12,14 @@ from pydantic import BaseModel, Field
 from ledger.api import schemas as s
 from ledger.core.money import fen_to_yuan, money_str
 from ledger.services import employment, masterdata, people
-from ledger.services.common import Page
+from ledger.services.common import MAX_ID, MAX_PAGE, Page
 
 T = TypeVar("T")
 
-PageNo = Annotated[int, Parameter(ge=1, description="页码，从 1 开始 / page number, from 1")]
+PageNo = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="页码，从 1 开始 / page number, from 1")]
 PageSize = Annotated[int, Parameter(ge=1, le=500, description="每页条数 / items per page (1–500)")]
-WorkshopFilter = Annotated[int | None, Parameter(description="按工坊编号筛选 / filter by workshop id")]
-WorkerFilter = Annotated[int | None, Parameter(description="按务工人员编号筛选 / filter by worker id")]
+WorkshopFilter = Annotated[int | None, Parameter(ge=1, le=MAX_ID, description="按工坊编号筛选 / filter by workshop id")]
+WorkerFilter = Annotated[int | None, Parameter(ge=1, le=MAX_ID, description="按务工人员编号筛选 / filter by worker id")]
 RegionFilter = Annotated[str | None, Parameter(description="行政区划代码前缀 / region code prefix, e.g. 3307")]
 
 
@@ -72,7 +72,7 @@ class WorkshopController(Controller):
 
     @get("/", summary="工坊列表 / List workshops")
     async def list(self, page: PageNo = 1, page_size: PageSize = 50, region: RegionFilter = None,
-                   enterprise: Annotated[int | None, Parameter(description="领办企业编号 / enterprise id")] = None,
+                   enterprise: Annotated[int | None, Parameter(ge=1, le=MAX_ID, description="领办企业编号 / enterprise id")] = None,
                    open_on: Annotated[date | None, Parameter(description="在该日开办中 / open on this date")] = None,
                    ) -> PageOut[s.WorkshopOut]:
         return _page(await masterdata.list_workshops(page, page_size, region, enterprise, open_on), s.WorkshopOut)
@@ -207,7 +207,7 @@ class PayController(Controller):
     async def list(self, page: PageNo = 1, page_size: PageSize = 50, workshop: WorkshopFilter = None,
                    month: Annotated[str | None, Parameter(description="月份 / month YYYY-MM")] = None,
                    worker: WorkerFilter = None,
-                   placement: Annotated[int | None, Parameter(description="用工记录编号 / placement id")] = None,
+                   placement: Annotated[int | None, Parameter(ge=1, le=MAX_ID, description="用工记录编号 / placement id")] = None,
                    ) -> PageOut[s.PayOut]:
         return _page(await employment.list_pay(page, page_size, workshop, month, worker, placement),
                      s.PayOut, _pay_out)

@@ -16,6 +16,10 @@ from ledger.settings import get_settings
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000
+MAX_ID = 2**31 - 1
+"""Row ids are 32-bit serials on PostgreSQL; a larger number names no row (and must not
+reach the driver, which would overflow)."""
 
 
 def today() -> date:
@@ -58,8 +62,9 @@ class Page:
 
 def check_paging(page: int, page_size: int) -> None:
     problems = []
-    if page < 1:
-        problems.append(Problem("page", "page", "页码须从 1 开始", "page starts at 1"))
+    if not 1 <= page <= MAX_PAGE:
+        problems.append(Problem("page", "page", f"页码须在 1 到 {MAX_PAGE} 之间",
+                                f"page must be between 1 and {MAX_PAGE}"))
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         problems.append(Problem("page_size", "page_size", f"每页条数须在 1 到 {MAX_PAGE_SIZE} 之间",
                                 f"page_size must be between 1 and {MAX_PAGE_SIZE}"))
@@ -80,7 +85,9 @@ async def paginate(table: type[Table], where: list[Any], page: int, page_size: i
 
 
 async def get_row(table: type[Table], row_id: int, label_zh: str, label_en: str) -> dict[str, Any]:
-    row = await table.select().where(table._meta.primary_key == row_id).first()
+    row = None
+    if 1 <= row_id <= MAX_ID:
+        row = await table.select().where(table._meta.primary_key == row_id).first()
     if row is None:
         raise NotFound([Problem("id", "not_found", f"{label_zh}不存在（id={row_id}）",
                                 f"no {label_en} with id {row_id}")])
@@ -96,7 +103,9 @@ async def reference_exists(table: type[Table], row_id: Any, field: str, label_zh
     if isinstance(row_id, bool) or not isinstance(row_id, int):
         checks.add([Problem(field, "int", "应为整数编号", "must be an integer id")])
         return None
-    row = await table.select().where(table._meta.primary_key == row_id).first()
+    row = None
+    if 1 <= row_id <= MAX_ID:
+        row = await table.select().where(table._meta.primary_key == row_id).first()
     if row is None:
         checks.add([Problem(field, "unknown_reference", f"{label_zh}不存在（id={row_id}）",
                             f"no {label_en} with id {row_id}")])

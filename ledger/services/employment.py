@@ -97,6 +97,8 @@ async def list_placements(page: int = 1, page_size: int = 50, workshop: int | No
     return await paginate(Placement, where, page, page_size)
 
 
+MAX_PIECES = 100_000_000
+
 # --- monthly pay ---------------------------------------------------------------------------
 
 def pay_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -111,10 +113,17 @@ def check_pay_fields(data: dict[str, Any], checks: Collector) -> dict[str, Any]:
     month = checks.take(rules.check_month("month", data.get("month"), today()))
     amount = checks.take(rules.check_money("amount", data.get("amount")))
     checks.add(rules.check_days_worked("days_worked", data.get("days_worked"), month))
-    hours = checks.take(rules.check_money("hours", data.get("hours"), optional=True))
+    hours, hour_problems = rules.check_money("hours", data.get("hours"), optional=True)
+    limit = 24 * rules.days_in_month(month) if month else 744
+    if hour_problems or (hours is not None and hours > limit):
+        hours = None
+        checks.add([Problem("hours", "hours", f"工时应为 0 到 {limit} 之间的数，最多两位小数",
+                            f"hours must be a number from 0 to {limit} with at most 2 decimals")])
     pieces = data.get("pieces")
-    if pieces is not None and (isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 0):
-        checks.add([Problem("pieces", "pieces", "计件数应为非负整数", "pieces must be a whole number ≥ 0")])
+    if pieces is not None and (isinstance(pieces, bool) or not isinstance(pieces, int)
+                               or not 0 <= pieces <= MAX_PIECES):
+        checks.add([Problem("pieces", "pieces", f"计件数应为 0 到 {MAX_PIECES} 的整数",
+                            f"pieces must be a whole number from 0 to {MAX_PIECES}")])
     return {
         "month": month,
         "amount_fen": None if amount is None else yuan_to_fen(amount),
