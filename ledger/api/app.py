@@ -12,12 +12,12 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
+from piccolo.engine.postgres import PostgresEngine
 
 from ledger import __version__
 from ledger.api.controllers import CONTROLLERS
 from ledger.api.errors import EXCEPTION_HANDLERS
 from ledger.db import engine
-from piccolo.engine.postgres import PostgresEngine
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
 the official figures by written definitions, and reconciles published claims.

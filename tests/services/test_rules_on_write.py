@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
+from asyncpg.exceptions import UniqueViolationError
 from dbfixtures import make_id, valid_credit_code, world, wrong_check_digit
 
 from ledger.errors import Conflict, ValidationFailed
@@ -91,7 +93,7 @@ async def test_the_database_itself_refuses_a_duplicate_pay_record(db):
     w = await world()
     row = {"placement": w["placement"]["id"], "month": "2023-03", "amount_fen": 1, "days_worked": 1}
     await MonthlyPay(**row).save()
-    with pytest.raises(Exception):
+    with pytest.raises((sqlite3.IntegrityError, UniqueViolationError)):
         await MonthlyPay(**row).save()
 
 
