@@ -1,0 +1,222 @@
+"""Reconciliation: the article against the demo ledger, and the properties of issue 3."""
+
+from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from ledger.core.claims import ClaimFigure, ClaimMetric, Qualifier, parse_claim_text
+from ledger.core.figures import PayRow, PlacementRow, Records, WorkshopRow, compute_figures
+from ledger.core.intervals import allowed_interval
+from ledger.core.metrics import Month, Period, Scope, Unit
+from ledger.core.reconcile import (
+    Diagnosis,
+    FigureStatus,
+    IdentityStatus,
+    check_identities,
+    reconcile,
+)
+
+D = Decimal
+ARTICLE = "建成\"共富工坊\"8家，累计吸纳低收入人群就业1000余人，人均月增收约2800元，合计年增收约336万元"
+DEMO_LEDGER = {
+    "workshops": 8,
+    "workers_employed": 1400,
+    "workers_employed_low_income": 1100,
+    "avg_monthly_pay_low_income": D("2803.17"),
+    "avg_monthly_pay_per_worker_low_income": D("2045.91"),
+    "total_pay_low_income": D("27006123.45"),
+}
+
+
+def test_the_article_against_the_demo_ledger_agrees_three_times_and_misses_the_total():
+    result = reconcile(parse_claim_text(ARTICLE).figures, DEMO_LEDGER, 12)
+    assert [(f.metric, f.status) for f in result.figures] == [
+        ("workshops", FigureStatus.agrees),
+        ("workers_employed_low_income", FigureStatus.agrees),
+        ("avg_monthly_pay_low_income", FigureStatus.agrees),
+        ("total_pay_annual_low_income", FigureStatus.disagrees),
+    ]
+    total = result.figures[3]
+    assert total.ledger_metric == "total_pay_low_income"
+    assert total.diagnosis_code is Diagnosis.magnitude_slip
+    assert "1/10" in (total.diagnosis or "") and "below" in (total.diagnosis or "")
+
+
+def test_the_articles_own_identity_is_broken_by_a_factor_of_ten():
+    (identity,) = reconcile(parse_claim_text(ARTICLE).figures, DEMO_LEDGER, 12).identities
+    assert identity.status is IdentityStatus.broken
+    assert identity.diagnosis is Diagnosis.magnitude_slip
+    assert identity.to_json_dict() == {
+        "identity": "total_pay_annual_low_income = workers_employed_low_income × avg_monthly_pay_low_income × 12",
+        "status": "broken", "factor": "0.1000", "implied_months_per_worker": "1.2", "diagnosis": "magnitude_slip"}
+
+
+def test_the_reconciliation_json_has_the_fields_issue_3_names():
+    data = reconcile(parse_claim_text(ARTICLE).figures, DEMO_LEDGER, 12).to_json_dict()
+    assert data["definition_version"] == 1
+    assert data["figures"][1] == {
+        "metric": "workers_employed_low_income", "claimed": "1000", "unit": "人", "qualifier": "over",
+        "allowed": ["1000", "1999"], "ledger": "1100", "status": "agrees", "diagnosis": None}
+    assert data["figures"][2]["ledger"] == "2803.17" and data["figures"][2]["allowed"] == ["2750", "2850"]
+    assert data["figures"][3]["allowed"] == ["3355000", "3365000"]
+    assert data["figures"][3]["ledger"] == "27006123.45"
+
+
+def test_an_average_that_agrees_only_per_worker_is_a_definition_mismatch():
+    claim = parse_claim_text("吸纳低收入人群就业1100人，人均月增收约2000元。").figures
+    check = reconcile(claim, DEMO_LEDGER, 12).figures[1]
+    assert check.status is FigureStatus.disagrees
+    assert check.diagnosis_code is Diagnosis.definition_mismatch
+
+
+def test_a_months_pay_called_a_years_is_a_monthly_annual_slip():
+    claim = parse_claim_text("吸纳就业1000人，人均月增收3000元，合计年增收300万元。").figures
+    (identity,) = check_identities(claim)
+    assert (identity.status, identity.diagnosis) == (IdentityStatus.broken, Diagnosis.monthly_annual)
+
+
+def test_more_than_twelve_months_of_pay_a_year_is_inconsistent():
+    claim = parse_claim_text("吸纳就业100人，人均月增收3000元，合计年增收500万元。").figures
+    (identity,) = check_identities(claim)
+    assert (identity.status, identity.diagnosis) == (IdentityStatus.broken, Diagnosis.inconsistent)
+
+
+def test_a_shortfall_from_a_full_year_holds():
+    claim = parse_claim_text("吸纳就业1000人，人均月增收3000元，合计年增收2000万元。").figures
+    (identity,) = check_identities(claim)
+    assert identity.status is IdentityStatus.holds
+    assert identity.to_json_dict()["implied_months_per_worker"] == "6.7"
+
+
+def test_households_and_a_year_figure_for_a_half_year_cannot_be_checked():
+    claim = parse_claim_text("带动低收入农户35户，合计年增收336万元。").figures
+    checks = reconcile(claim, DEMO_LEDGER, 6).figures
+    assert [c.status for c in checks] == [FigureStatus.cannot_check, FigureStatus.cannot_check]
+
+
+def test_a_figure_missing_from_the_ledger_cannot_be_checked():
+    claim = parse_claim_text("人均年增收2.4万元。").figures
+    assert reconcile(claim, {}, 12).figures[0].status is FigureStatus.cannot_check
+
+
+# -- Properties -------------------------------------------------------------------------------
+
+YEAR = Period.parse("2023")
+SCOPE = Scope.all()
+
+
+@st.composite
+def full_year_ledger(draw):
+    """Every worker placed all year and paid every month of it."""
+    n = draw(st.integers(1, 30))
+    pay = []
+    for w in range(n):
+        for m in range(1, 13):
+            pay.append(PayRow(f"w{w}", "K", Month(2023, m), D(draw(st.integers(50_000, 900_000))) / 100))
+    placements = tuple(PlacementRow(f"w{w}", "K", date(2023, 1, 1)) for w in range(n))
+    return Records(workshops=(WorkshopRow("K", date(2020, 1, 1)),), placements=placements, pay=tuple(pay))
+
+
+@st.composite
+def any_year_ledger(draw):
+    """Workers placed all year but paid in any months of it (at least one)."""
+    n = draw(st.integers(1, 20))
+    pay = []
+    for w in range(n):
+        paid = draw(st.sets(st.integers(1, 12), min_size=1))
+        for m in sorted(paid):
+            pay.append(PayRow(f"w{w}", "K", Month(2023, m), D(draw(st.integers(1, 900_000))) / 100))
+    placements = tuple(PlacementRow(f"w{w}", "K", date(2023, 1, 1)) for w in range(n))
+    return Records(workshops=(WorkshopRow("K", date(2020, 1, 1)),), placements=placements, pay=tuple(pay))
+
+
+def _power_at_most(x: Decimal, draw, min_digits: int = 1) -> Decimal:
+    """A place 10^k (k ≥ −2, the fen) low enough that rounding x to it keeps min_digits significant digits."""
+    top_exp = len(str(int(x))) - 1 if x >= 1 else -2
+    k = draw(st.integers(-2, max(-2, top_exp - (min_digits - 1))))
+    return D(10) ** k
+
+
+def rounded_claim(draw, metric: ClaimMetric, unit: Unit, x: Decimal, qualifier: Qualifier,
+                  min_digits: int = 1) -> ClaimFigure:
+    """The figure a publisher would write by rounding the ledger's value x with this qualifier."""
+    if unit is not Unit.yuan:
+        p = max(D(1), _power_at_most(x, draw, min_digits))
+    else:
+        p = _power_at_most(x, draw, min_digits)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        if qualifier is Qualifier.exact:
+            c = (x / p).quantize(D(1), ROUND_HALF_UP) * p
+            return ClaimFigure(metric, c, unit, qualifier, resolution=p)
+        if qualifier is Qualifier.about:
+            c = (x / p).quantize(D(1), ROUND_HALF_UP) * p
+        else:
+            c = (x / p).to_integral_value(ROUND_FLOOR) * p
+    return ClaimFigure(metric, c, unit, qualifier)
+
+
+def claim_from(draw, figures, qualifiers, min_digits=1):
+    n = rounded_claim(draw, ClaimMetric.workers_employed, Unit.person, D(figures["workers_employed"]), qualifiers[0],
+                      min_digits)
+    a = rounded_claim(draw, ClaimMetric.avg_monthly_pay, Unit.yuan, figures["avg_monthly_pay"], qualifiers[1],
+                      min_digits)
+    t = rounded_claim(draw, ClaimMetric.total_pay_annual, Unit.yuan, figures["total_pay"], qualifiers[2], min_digits)
+    return [n, a, t]
+
+
+qualifier = st.sampled_from(list(Qualifier))
+bounded = st.sampled_from([Qualifier.exact, Qualifier.about, Qualifier.over])
+
+
+@given(full_year_ledger(), st.tuples(qualifier, qualifier, qualifier), st.data())
+@settings(max_examples=150, deadline=None)
+def test_a_claim_rounded_from_the_ledgers_own_figures_agrees_and_its_identity_holds(records, qualifiers, data):
+    figures = compute_figures(records, SCOPE, YEAR, with_growth=False).as_dict()
+    claim = claim_from(data.draw, figures, qualifiers)
+    result = reconcile(claim, figures, 12)
+    assert all(c.status is FigureStatus.agrees for c in result.figures), [c.diagnosis for c in result.figures]
+    assert [i.status for i in result.identities] == [IdentityStatus.holds]
+
+
+@given(full_year_ledger(), st.tuples(bounded, bounded, bounded), st.sampled_from([-3, -2, -1, 1, 2, 3]), st.data())
+@settings(max_examples=150, deadline=None)
+def test_the_same_claim_with_its_total_scaled_by_a_power_of_ten_disagrees_and_is_a_magnitude_slip(
+        records, qualifiers, n, data):
+    """For wordings that bound a figure on both sides; 约 keeps two significant digits (约1000元 = 500–1500
+    元 is too loose to tell a ×10 slip from a full year, and ``at_least`` has no upper end)."""
+    figures = compute_figures(records, SCOPE, YEAR, with_growth=False).as_dict()
+    workers, average, total = claim_from(data.draw, figures, qualifiers, min_digits=2)
+    k = D(10) ** n
+    scaled = ClaimFigure(total.metric, total.value * k, total.unit, total.qualifier, place=total.place * k,
+                         resolution=total.resolution * k)
+    result = reconcile([workers, average, scaled], figures, 12)
+    assert result.figures[2].status is FigureStatus.disagrees
+    (identity,) = result.identities
+    assert (identity.status, identity.diagnosis) == (IdentityStatus.broken, Diagnosis.magnitude_slip)
+
+
+@given(any_year_ledger(), st.tuples(qualifier, qualifier, qualifier), st.data())
+@settings(max_examples=150, deadline=None)
+def test_the_interval_arithmetic_never_rejects_a_claim_whose_figures_can_all_be_true(records, qualifiers, data):
+    """Whatever months the workers were paid, a truthful claim's factor interval holds the true factor
+    (person-months ÷ 12 workers ≤ 1), so the claim is never called inconsistent."""
+    figures = compute_figures(records, SCOPE, YEAR, with_growth=False).as_dict()
+    claim = claim_from(data.draw, figures, qualifiers)
+    assume(all(f.value > 0 for f in claim))
+    for f in claim:
+        assert figures[{"workers_employed": "workers_employed", "avg_monthly_pay": "avg_monthly_pay",
+                        "total_pay_annual": "total_pay"}[f.metric]] in allowed_interval(f)
+    (identity,) = check_identities(claim)
+    interval = identity.factor_interval
+    assert interval is not None
+    true_months = D(figures["person_months"])
+    true_workers = D(figures["workers_employed"])
+    # the true factor is person_months / (12 × workers); check it lies inside, exactly
+    with localcontext() as ctx:
+        ctx.prec = 120
+        assert interval.low * 12 * true_workers <= true_months
+        assert interval.high is None or true_months <= interval.high * 12 * true_workers
+    assert identity.diagnosis is not Diagnosis.inconsistent
