@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     """Key for ID-number encryption and keyed hashes. Unset: a key file is created (mode 0600)."""
 
     key_file: Path = Path("var/secret.key")
+    db_pool: bool = True
+    """Open a PostgreSQL connection pool for the server's lifetime (tests turn it off: a pool
+    belongs to one event loop, and test clients run apps in loops of their own)."""
     host: str = "127.0.0.1"
     port: int = 8000
     demo_admin_user: str = "admin"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     BigInt,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -142,6 +143,37 @@ class MonthlyPay(Table, tablename="monthly_pay", help_text="月收入：某次�
     # (monthly_pay_placement_month), since SQLite cannot add a table constraint later.
 
 
+class Claim(Table, tablename="claim", help_text="公开数据：一组已发布的数字（来源、范围、期间），用于与台账对账。"):
+    title = Varchar(length=300, required=True, null=False, help_text="来源标题")
+    publisher = Varchar(length=200, null=False, default="", help_text="发布者")
+    published_on = Date(null=True, default=None, help_text="发布日期")
+    url = Varchar(length=500, null=False, default="", help_text="来源网址（可空）")
+    quote = Text(null=False, default="", help_text="原文引文（发布时的原句）")
+    scope = Varchar(length=64, required=True, null=False,
+                    help_text="范围：all、workshop:编码、enterprise:编号、region:区划代码前缀（如 region:330784）")
+    period = Varchar(length=32, required=True, null=False, help_text="期间：2023、2023-03 或 2023-01..2023-06")
+    created_at = Timestamptz()
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s（%s）", columns=[cls.title, cls.period])
+
+
+class ClaimFigure(Table, tablename="claim_figure", help_text="公开数据中的一个数字：指标、数值（基本单位）、单位、限定词和原文片段。"):
+    claim = _fk(Claim, "所属公开数据")
+    metric = Varchar(length=40, required=True, null=False,
+                     help_text="指标，如 workers_employed、avg_monthly_pay、total_pay_annual")
+    low_income = Boolean(default=False, null=False, help_text="是否指低收入人群")
+    value = Varchar(length=40, required=True, null=False, help_text="数值，基本单位的十进制字符串（336万元 → 3360000）")
+    unit = Varchar(length=4, required=True, null=False, help_text="单位：家、人、户、元、%")
+    qualifier = Varchar(length=10, required=True, null=False,
+                        help_text="限定词：exact（无）、about（约/近/左右）、over（余/多）、at_least（以上/超/逾）")
+    place = Varchar(length=40, null=False, default="", help_text="末位非零数字的位值（约2800元 → 100；可空则按数值推算）")
+    resolution = Varchar(length=40, null=False, default="", help_text="书写精度（可空则按数值推算）")
+    tolerance = Varchar(length=40, null=True, default=None, help_text="自带容差（可空；填写则优先）")
+    text = Varchar(length=300, null=False, default="", help_text="原文片段")
+
+
 LEDGER_TABLES: list[type[Table]] = [
-    Enterprise, Workshop, Certification, Worker, LowIncomeStatus, Placement, MonthlyPay,
+    Enterprise, Workshop, Certification, Worker, LowIncomeStatus, Placement, MonthlyPay, Claim, ClaimFigure,
 ]

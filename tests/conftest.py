@@ -19,6 +19,7 @@ _tmp = Path(tempfile.mkdtemp(prefix="ledger-test-"))
 os.environ["LEDGER_DATABASE_URL"] = os.environ.get("LEDGER_TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.sqlite3"
 os.environ["LEDGER_KEY_FILE"] = str(_tmp / "secret.key")
 os.environ.pop("LEDGER_SECRET_KEY", None)
+os.environ["LEDGER_DB_POOL"] = "0"
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
 
 import pytest  # noqa: E402

@@ -18,6 +18,7 @@ from ledger import __version__
 from ledger.api.controllers import CONTROLLERS
 from ledger.api.errors import EXCEPTION_HANDLERS
 from ledger.db import engine
+from ledger.settings import get_settings
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
 the official figures by written definitions, and reconciles published claims.
@@ -36,7 +37,7 @@ def _swagger_assets() -> Path:
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
     db = engine()
-    pool = isinstance(db, PostgresEngine)
+    pool = isinstance(db, PostgresEngine) and get_settings().db_pool
     if pool:
         await db.start_connection_pool()
     try:

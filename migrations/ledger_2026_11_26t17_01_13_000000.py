@@ -7,7 +7,7 @@ the unique index is the same guarantee on both engines.
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-11-26T17:30:00:000000"
+ID = "2026-11-26T17:01:13:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique monthly pay per placement and month"
 

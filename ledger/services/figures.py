@@ -1,0 +1,216 @@
+"""The official figures, computed by the database.
+
+Each figure group is one aggregate query (one round trip): workshops open in the period,
+workshops certified on its last day (by level), workers employed, and the pay group
+(total pay, person-months, workers paid, uplift over baseline — plain and low-income at
+once). Money is summed as integer fen in SQL and divided exactly in Decimal at the end,
+rounded half-up to the fen (SPEC "Money and time"). The definitions are those of
+``ledger.core.figures`` (version 1); a test computes both on the same rows and compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ledger.core.figures import FigureSet, FigureValue, growth_percent
+from ledger.core.metrics import (
+    ArgumentError,
+    Metric,
+    Period,
+    Scope,
+    ScopeKind,
+    figure_name,
+)
+from ledger.core.money import fen_to_yuan, round_fen
+from ledger.core.problems import Problem
+from ledger.db import is_sqlite
+from ledger.errors import ValidationFailed
+from ledger.tables import Workshop
+
+
+def _month_of(column: str) -> str:
+    """'YYYY-MM' of a DATE column, on either engine (SQLite stores dates as ISO text)."""
+    return f"substr({column}, 1, 7)" if is_sqlite() else f"to_char({column}, 'YYYY-MM')"
+
+
+def parse_scope_period(scope: str, period: str) -> tuple[Scope, Period]:
+    problems = []
+    parsed_scope = parsed_period = None
+    try:
+        parsed_scope = Scope.parse(scope)
+        if parsed_scope.kind == ScopeKind.enterprise and not str(parsed_scope.value).isdigit():
+            raise ArgumentError("scope", "企业范围应为 enterprise:编号", "an enterprise scope is enterprise:ID")
+    except ArgumentError as exc:
+        problems.append(Problem(exc.field or "scope", "scope", exc.zh, exc.en))
+    try:
+        parsed_period = Period.parse(period)
+    except ArgumentError as exc:
+        problems.append(Problem(exc.field or "period", "period", exc.zh, exc.en))
+    if problems:
+        raise ValidationFailed(problems)
+    assert parsed_scope is not None and parsed_period is not None
+    return parsed_scope, parsed_period
+
+
+def scope_sql(scope: Scope, alias: str = "w") -> tuple[str, list[Any]]:
+    """The WHERE fragment that puts a workshop row (alias ``w``) inside the scope."""
+    if scope.kind == ScopeKind.workshop:
+        return f"{alias}.code = {{}}", [scope.value]
+    if scope.kind == ScopeKind.enterprise:
+        return f"{alias}.enterprise = {{}}", [int(str(scope.value))]
+    if scope.kind == ScopeKind.region:
+        return f"{alias}.region_code LIKE {{}}", [f"{scope.value}%"]
+    return "1 = 1", []
+
+
+def _low_income_in_month(worker: str, month: str) -> str:
+    """SQL: the worker is low-income in the month (a status in force on any day of it)."""
+    return (f"EXISTS (SELECT 1 FROM low_income_status s WHERE s.worker = {worker} "
+            f"AND {_month_of('s.valid_from')} <= {month} "
+            f"AND (s.valid_to IS NULL OR {_month_of('s.valid_to')} >= {month}))")
+
+
+def pay_months_sql(scope: Scope) -> tuple[str, list[Any]]:
+    """SQL of the (worker, month, fen, low, baseline) rows of a scope and period: the unit
+    every pay figure aggregates. Parameters: first month, last month, then the scope's."""
+    where, args = scope_sql(scope)
+    sql = f"""
+        SELECT pm.worker AS worker, pm.month AS month, pm.fen AS fen,
+               CASE WHEN {_low_income_in_month('pm.worker', 'pm.month')} THEN 1 ELSE 0 END AS low,
+               wk.baseline_income_fen AS baseline
+        FROM (
+            SELECT p.worker AS worker, mp.month AS month, SUM(mp.amount_fen) AS fen
+            FROM monthly_pay mp
+            JOIN placement p ON p.id = mp.placement
+            JOIN workshop w ON w.id = p.workshop
+            WHERE mp.month >= {{}} AND mp.month <= {{}} AND {where}
+            GROUP BY p.worker, mp.month
+        ) pm
+        JOIN worker wk ON wk.id = pm.worker"""
+    return sql, args
+
+
+def _pay_group_sql(scope: Scope) -> tuple[str, list[Any]]:
+    inner, args = pay_months_sql(scope)
+    columns = []
+    for suffix, cond in (("", "1 = 1"), ("_low", "low = 1")):
+        columns += [
+            f"COALESCE(SUM(CASE WHEN {cond} THEN fen ELSE 0 END), 0) AS total_fen{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND fen > 0 THEN 1 ELSE 0 END), 0) AS person_months{suffix}",
+            f"COUNT(DISTINCT CASE WHEN {cond} AND fen > 0 THEN worker END) AS workers_paid{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND fen > 0 AND baseline IS NOT NULL THEN fen - baseline ELSE 0 END), 0)"
+            f" AS uplift_fen{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND fen > 0 AND baseline IS NOT NULL THEN 1 ELSE 0 END), 0)"
+            f" AS uplift_n{suffix}",
+        ]
+    return f"SELECT {', '.join(columns)} FROM ({inner}) rows", args
+
+
+async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
+    return await Workshop.raw(sql, *args)
+
+
+async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
+    sql, args = _pay_group_sql(scope)
+    row = (await _run(sql, [str(period.first), str(period.last), *args]))[0]
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+async def employment_group(scope: Scope, period: Period) -> dict[str, int]:
+    where, args = scope_sql(scope)
+    # A placement counts for the low-income variant when its months, the period's months and
+    # one of the worker's low-income statuses share a month: every start ≤ every end.
+    month = _month_of
+    sql = f"""
+        SELECT COUNT(DISTINCT p.worker) AS employed,
+               COUNT(DISTINCT CASE WHEN EXISTS (
+                   SELECT 1 FROM low_income_status s WHERE s.worker = p.worker
+                   AND {month('s.valid_from')} <= {{}}
+                   AND (p.left_on IS NULL OR {month('s.valid_from')} <= {month('p.left_on')})
+                   AND (s.valid_to IS NULL OR ({month('s.valid_to')} >= {{}}
+                                               AND {month('s.valid_to')} >= {month('p.hired_on')}))
+               ) THEN p.worker END) AS employed_low
+        FROM placement p JOIN workshop w ON w.id = p.workshop
+        WHERE p.hired_on <= {{}} AND (p.left_on IS NULL OR p.left_on >= {{}}) AND {where}"""
+    row = (await _run(sql, [str(period.last), str(period.first), period.last_day, period.first_day, *args]))[0]
+    return {key: int(value or 0) for key, value in row.items()}
+
+
+async def workshop_group(scope: Scope, period: Period) -> tuple[int, int, list[tuple[str, int]]]:
+    where, args = scope_sql(scope)
+    day = period.last_day
+    sql = f"""
+        SELECT 'open' AS kind, '' AS level, COUNT(*) AS n FROM workshop w
+        WHERE w.opened_on <= {{}} AND (w.closed_on IS NULL OR w.closed_on >= {{}}) AND {where}
+        UNION ALL
+        SELECT 'certified', '', COUNT(DISTINCT c.workshop) FROM certification c JOIN workshop w ON w.id = c.workshop
+        WHERE c.status <> '创建中' AND c.awarded_on <= {{}} AND (c.valid_until IS NULL OR c.valid_until >= {{}})
+          AND (c.withdrawn_on IS NULL OR c.withdrawn_on > {{}}) AND {where}
+        UNION ALL
+        SELECT 'level', c.level, COUNT(DISTINCT c.workshop) FROM certification c JOIN workshop w ON w.id = c.workshop
+        WHERE c.status <> '创建中' AND c.awarded_on <= {{}} AND (c.valid_until IS NULL OR c.valid_until >= {{}})
+          AND (c.withdrawn_on IS NULL OR c.withdrawn_on > {{}}) AND {where}
+        GROUP BY c.level"""
+    cert_args = [day, day, day, *args]
+    rows = await _run(sql, [period.last_day, period.first_day, *args, *cert_args, *cert_args])
+    open_count = next(int(r["n"]) for r in rows if r["kind"] == "open")
+    certified = next(int(r["n"]) for r in rows if r["kind"] == "certified")
+    levels = sorted((r["level"], int(r["n"])) for r in rows if r["kind"] == "level")
+    return open_count, certified, levels
+
+
+def _average(fen: int, count: int) -> Decimal | None:
+    return None if count == 0 else round_fen(fen_to_yuan(fen) / count)
+
+
+def _pay_figures(pay: dict[str, int], employed: int, period: Period, suffix: str) -> dict[Metric, FigureValue]:
+    total, person_months, paid = pay[f"total_fen{suffix}"], pay[f"person_months{suffix}"], pay[f"workers_paid{suffix}"]
+    return {
+        Metric.workers_employed: employed,
+        Metric.workers_paid: paid,
+        Metric.person_months: person_months,
+        Metric.total_pay: fen_to_yuan(total),
+        Metric.avg_monthly_pay: _average(total, person_months),
+        Metric.avg_monthly_pay_per_worker: _average(total, employed * period.month_count),
+        Metric.avg_annual_pay: _average(total, paid) if period.month_count == 12 else None,
+        Metric.uplift_over_baseline: _average(pay[f"uplift_fen{suffix}"], pay[f"uplift_n{suffix}"]),
+    }
+
+
+@dataclass(frozen=True)
+class FigureQuery:
+    scope: Scope
+    period: Period
+
+
+async def compute(scope: Scope, period: Period, *, with_growth: bool = True) -> FigureSet:
+    """Every figure of definition version 1 for a scope and period, by aggregate SQL."""
+    pay = await pay_group(scope, period)
+    employment = await employment_group(scope, period)
+    open_count, certified, levels = await workshop_group(scope, period)
+    earlier = await pay_group(scope, period.same_months_year_earlier()) if with_growth else None
+    values: list[tuple[str, FigureValue]] = []
+    for low_income, suffix in ((False, ""), (True, "_low")):
+        employed = employment["employed_low" if low_income else "employed"]
+        figures: dict[Metric, FigureValue] = {
+            Metric.workshops: open_count,
+            Metric.workshops_certified: certified,
+            **_pay_figures(pay, employed, period, suffix),
+            Metric.growth_total_pay: None,
+            Metric.growth_avg_monthly_pay: None,
+        }
+        if earlier is not None:
+            before_total = fen_to_yuan(earlier[f"total_fen{suffix}"])
+            figures[Metric.growth_total_pay] = growth_percent(figures[Metric.total_pay], before_total)
+            figures[Metric.growth_avg_monthly_pay] = growth_percent(
+                figures[Metric.avg_monthly_pay], _average(earlier[f"total_fen{suffix}"],
+                                                          earlier[f"person_months{suffix}"]))
+        order = [Metric.workshops, Metric.workshops_certified, Metric.workers_employed, Metric.workers_paid,
+                 Metric.person_months, Metric.total_pay, Metric.avg_monthly_pay,
+                 Metric.avg_monthly_pay_per_worker, Metric.avg_annual_pay, Metric.growth_total_pay,
+                 Metric.growth_avg_monthly_pay, Metric.uplift_over_baseline]
+        values.extend((figure_name(m, low_income), figures[m]) for m in order)
+    return FigureSet(scope=scope, period=period, values=tuple(values), certified_by_level=tuple(levels),
+                     certified_by_level_low_income=tuple(levels))
