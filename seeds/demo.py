@@ -155,7 +155,7 @@ def build_demo() -> Demo:
 async def load_demo() -> bool:
     """Load the demo through the services in one transaction; False if it is already there."""
     from ledger.db import write_transaction
-    from ledger.services import employment, masterdata, people
+    from ledger.services import claims, employment, masterdata, people
     from ledger.tables import Workshop
 
     if await Workshop.exists().where(Workshop.code == "YK-01"):
@@ -190,4 +190,6 @@ async def load_demo() -> bool:
                  "days_worked": row["days_worked"]})
         for month, items in sorted(by_month.items()):
             await employment.create_pay_batch(month, items)
+        await claims.create_claim({**ARTICLE_SOURCE, "quote": ARTICLE_TEXT, "scope": f"region:{REGION}",
+                                   "period": "2023"})
     return True

@@ -1,0 +1,204 @@
+"""Published claims: stored, parsed from text, and reconciled against the ledger's figures.
+
+A claim is a source (title, publisher, date, quote), a scope, a period and its figures.
+Creating one from text is two steps a person controls: ``parse`` proposes figures, the
+person confirms (or corrects) them by creating the claim with those figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledger.core import rules
+from ledger.core.claims import ClaimFigure as CoreFigure
+from ledger.core.claims import ParseResult, decimal_str, parse_claim_text
+from ledger.core.figures import FigureSet
+from ledger.core.metrics import Metric, Period, Scope, split_figure_name
+from ledger.core.money import money_str
+from ledger.core.problems import Problem
+from ledger.core.reconcile import Reconciliation, reconcile
+from ledger.db import write_transaction
+from ledger.errors import ValidationFailed
+from ledger.services import figures as figure_service
+from ledger.services.common import Collector, Page, get_row, paginate
+from ledger.tables import Claim, ClaimFigure
+
+MAX_TEXT = 20_000
+
+
+def parse_text(text: Any) -> ParseResult:
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationFailed([Problem("text", "required", "请提供要解析的文字", "give the text to parse")])
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed([Problem("text", "too_long", f"文字过长（最多 {MAX_TEXT} 字）",
+                                        f"text is too long (at most {MAX_TEXT} characters)")])
+    return parse_claim_text(text)
+
+
+def _figure_from_input(item: Any, index: int, checks: Collector) -> CoreFigure | None:
+    prefix = f"figures[{index}]."
+    if not isinstance(item, dict):
+        checks.add([Problem(f"figures[{index}]", "type", "应为对象", "must be an object")])
+        return None
+    value = item.get("value")
+    if isinstance(value, float) or isinstance(value, bool):
+        checks.add([Problem(prefix + "value", "type", "数值请用十进制字符串", "value must be a decimal string")])
+        return None
+    try:
+        figure = CoreFigure.from_json_dict(item)
+    except (KeyError, ValueError, InvalidOperation, TypeError):
+        checks.add([Problem(prefix + "metric", "figure", "指标、数值、单位或限定词无效（见接口说明）",
+                            "invalid metric, value, unit or qualifier (see the API description)")])
+        return None
+    if not figure.value.is_finite() or figure.value < 0:
+        checks.add([Problem(prefix + "value", "value", "数值应为非负十进制数", "value must be a non-negative decimal")])
+        return None
+    return figure
+
+
+def validate_claim(data: dict[str, Any]) -> tuple[dict[str, Any], list[CoreFigure]]:
+    checks = Collector()
+    clean = {
+        "title": checks.take(rules.check_text("title", data.get("title"), max_length=300)),
+        "publisher": checks.take(rules.check_text("publisher", data.get("publisher"), max_length=200, optional=True)),
+        "published_on": checks.take(rules.check_date("published_on", data.get("published_on"), optional=True)),
+        "url": checks.take(rules.check_text("url", data.get("url"), max_length=500, optional=True)),
+        "quote": checks.take(rules.check_text("quote", data.get("quote"), max_length=MAX_TEXT, optional=True)),
+    }
+    try:
+        scope, period = figure_service.parse_scope_period(str(data.get("scope") or ""), str(data.get("period") or ""))
+        clean["scope"], clean["period"] = str(scope), str(period)
+    except ValidationFailed as exc:
+        checks.add(exc.problems)
+    items = data.get("figures")
+    if items is None and clean.get("quote"):
+        items = parse_claim_text(clean["quote"]).to_json_dict()["figures"]
+    if not isinstance(items, list):
+        checks.add([Problem("figures", "type", "figures 应为列表", "figures must be a list")])
+        items = []
+    figures = [f for i, item in enumerate(items) if (f := _figure_from_input(item, i, checks)) is not None]
+    checks.raise_if_any()
+    return clean, figures
+
+
+def _figure_row(claim_id: int, figure: CoreFigure) -> ClaimFigure:
+    return ClaimFigure(claim=claim_id, metric=str(figure.metric), low_income=figure.low_income,
+                       value=decimal_str(figure.value), unit=str(figure.unit), qualifier=str(figure.qualifier),
+                       place=decimal_str(figure.place), resolution=f"{figure.resolution:f}",
+                       tolerance=None if figure.tolerance is None else decimal_str(figure.tolerance),
+                       text=figure.text[:300])
+
+
+async def create_claim(data: dict[str, Any]) -> dict[str, Any]:
+    clean, figures = validate_claim(data)
+    async with write_transaction():
+        claim = Claim(**clean)
+        await claim.save()
+        if figures:
+            await ClaimFigure.insert(*[_figure_row(claim.id, f) for f in figures])
+    return await get_claim(claim.id)
+
+
+async def update_claim(claim_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    async with write_transaction():
+        current = await get_claim(claim_id)
+        merged = {**current, **changes}
+        clean, figures = validate_claim(merged)
+        await Claim.update(clean).where(Claim.id == claim_id)
+        if "figures" in changes:
+            await ClaimFigure.delete().where(ClaimFigure.claim == claim_id)
+            if figures:
+                await ClaimFigure.insert(*[_figure_row(claim_id, f) for f in figures])
+    return await get_claim(claim_id)
+
+
+def _core_figure(row: dict[str, Any]) -> CoreFigure:
+    return CoreFigure(metric=row["metric"], value=Decimal(row["value"]), unit=row["unit"],
+                      qualifier=row["qualifier"], text=row["text"], low_income=row["low_income"],
+                      place=Decimal(row["place"] or 0), resolution=Decimal(row["resolution"] or 0),
+                      tolerance=None if row["tolerance"] is None else Decimal(row["tolerance"]))
+
+
+async def claim_figures(claim_id: int) -> list[CoreFigure]:
+    rows = await ClaimFigure.select().where(ClaimFigure.claim == claim_id).order_by(ClaimFigure.id)
+    return [_core_figure(r) for r in rows]
+
+
+async def get_claim(claim_id: int) -> dict[str, Any]:
+    claim = await get_row(Claim, claim_id, "公开数据", "claim")
+    claim["figures"] = [{**f.to_json_dict(), "low_income": f.low_income} for f in await claim_figures(claim_id)]
+    return claim
+
+
+async def list_claims(page: int = 1, page_size: int = 50) -> Page:
+    return await paginate(Claim, [], page, page_size)
+
+
+# --- figures and reconciliation -----------------------------------------------------------------
+
+def figure_value_str(metric: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    base, _ = split_figure_name(metric)
+    if Metric(base).is_money:
+        return money_str(value)
+    return decimal_str(value) if isinstance(value, Decimal) else str(value)
+
+
+def figures_json(fs: FigureSet) -> dict[str, Any]:
+    out = []
+    for name, value in fs.values:
+        base, low = split_figure_name(name)
+        metric = Metric(base)
+        out.append({"metric": name, "label": metric.label + ("（低收入）" if low else ""),
+                    "value": figure_value_str(name, value), "unit": str(metric.unit)})
+    return {"definition_version": fs.definition_version, "scope": str(fs.scope), "period": str(fs.period),
+            "figures": out, "workshops_certified_by_level": dict(fs.certified_by_level)}
+
+
+async def compute_figures(scope: str, period: str) -> FigureSet:
+    parsed_scope, parsed_period = figure_service.parse_scope_period(scope, period)
+    return await figure_service.compute(parsed_scope, parsed_period)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A reconciliation with everything a reader needs to follow it."""
+
+    scope: Scope
+    period: Period
+    reconciliation: Reconciliation
+    ledger: FigureSet
+    source: dict[str, Any]
+    unrecognised: tuple[str, ...] = ()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        body = self.reconciliation.to_json_dict()
+        for item in body["figures"]:
+            item["drilldown"] = (f"/api/v1/figures/rows?scope={self.scope}&period={self.period}"
+                                 f"&metric={item['metric']}")
+        return {**body, "scope": str(self.scope), "period": str(self.period), "source": self.source,
+                "unrecognised": list(self.unrecognised), "ledger_figures": figures_json(self.ledger)["figures"]}
+
+
+async def reconcile_figures(figures: list[CoreFigure], scope: str, period: str, source: dict[str, Any],
+                            unrecognised: tuple[str, ...] = ()) -> Report:
+    parsed_scope, parsed_period = figure_service.parse_scope_period(scope, period)
+    ledger = await figure_service.compute(parsed_scope, parsed_period)
+    result = reconcile(figures, ledger.as_dict(), parsed_period.month_count)
+    return Report(parsed_scope, parsed_period, result, ledger, source, unrecognised)
+
+
+async def reconcile_claim(claim_id: int, scope: str | None = None, period: str | None = None) -> Report:
+    claim = await get_row(Claim, claim_id, "公开数据", "claim")
+    source = {k: claim[k] for k in ("id", "title", "publisher", "published_on", "url", "quote")}
+    source["published_on"] = None if claim["published_on"] is None else str(claim["published_on"])
+    return await reconcile_figures(await claim_figures(claim_id), scope or claim["scope"], period or claim["period"],
+                                   source)
+
+
+async def reconcile_text(text: str, scope: str, period: str) -> Report:
+    parsed = parse_text(text)
+    return await reconcile_figures(list(parsed.figures), scope, period, {"quote": text}, parsed.unrecognised)
