@@ -17,12 +17,15 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.session_auth.tables import SessionsBase
 
+from ledger.admin_reconcile import RECONCILE_FORMS
 from ledger.core.money import fen_to_yuan, money_str
 from ledger.errors import LedgerError
-from ledger.services import employment, masterdata, people
+from ledger.services import claims, employment, masterdata, people
 from ledger.services.common import check_deletable
 from ledger.tables import (
     Certification,
+    Claim,
+    ClaimFigure,
     Enterprise,
     LowIncomeStatus,
     MonthlyPay,
@@ -105,6 +108,8 @@ def _table_configs() -> list[TableConfig]:
         TableConfig(Placement, menu_group="收入", hooks=_hooks(Placement, employment.validate_placement)),
         TableConfig(MonthlyPay, menu_group="收入",
                     hooks=_hooks(MonthlyPay, employment.validate_pay, to_data=_pay_data)),
+        TableConfig(Claim, menu_group="对账", hooks=_hooks(Claim, claims.validate_claim_row)),
+        TableConfig(ClaimFigure, menu_group="对账", hooks=_hooks(ClaimFigure, claims.validate_claim_figure_row)),
     ]
 
 
@@ -112,6 +117,7 @@ def build_admin():
     """Build the admin ASGI app once; the Litestar app mounts it at /admin."""
     return create_admin(
         tables=_table_configs(),
+        forms=[*RECONCILE_FORMS],
         auth_table=BaseUser,
         session_table=SessionsBase,
         site_name="共富工坊台账 Ledger",

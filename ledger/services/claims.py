@@ -202,3 +202,25 @@ async def reconcile_claim(claim_id: int, scope: str | None = None, period: str |
 async def reconcile_text(text: str, scope: str, period: str) -> Report:
     parsed = parse_text(text)
     return await reconcile_figures(list(parsed.figures), scope, period, {"quote": text}, parsed.unrecognised)
+
+
+# --- the admin panel edits claims and their figures row by row ---------------------------------
+
+async def validate_claim_row(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
+    """A claim's own fields (its figures are rows of their own)."""
+    clean, _ = validate_claim({**data, "figures": []})
+    return clean
+
+
+async def validate_claim_figure_row(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
+    checks = Collector()
+    claim = data.get("claim")
+    if not isinstance(claim, int) or not await Claim.exists().where(Claim.id == claim):
+        checks.add([Problem("claim", "unknown_reference", "公开数据不存在", "no such claim")])
+    item = {k: data.get(k) for k in ("metric", "value", "unit", "qualifier", "text", "low_income", "tolerance")}
+    figure = _figure_from_input(item, 0, checks)
+    checks.raise_if_any()
+    assert figure is not None and isinstance(claim, int)
+    row = _figure_row(claim, figure).to_dict()
+    row.pop("id", None)
+    return row

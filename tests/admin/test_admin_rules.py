@@ -86,3 +86,32 @@ async def test_editing_a_worker_without_touching_the_id_keeps_the_identity(admin
     assert response.status_code == 200, response.text
     after = await Worker.select().first()
     assert after["name"] == "张三丰" and after["id_hash"] == stored["id_hash"]
+
+
+async def test_the_reconcile_form_returns_the_report_as_a_download(admin):
+    from ledger.services import claims
+
+    w = await world()
+    claim = await claims.create_claim({"title": "测试", "scope": f"workshop:{w['workshop']['code']}",
+                                       "period": "2023", "quote": "建成共富工坊1家，吸纳就业1人。"})
+    response = await admin.client.post("/admin/api/forms/对账-reconcile/", headers=admin._headers(),
+                                       json={"claim_id": claim["id"], "format": "csv"})
+    assert response.status_code == 200, response.text
+    assert "attachment" in response.headers["content-disposition"]
+    assert "workshops" in response.text and "agrees" in response.text
+
+
+async def test_the_reconcile_form_explains_a_bad_period(admin):
+    response = await admin.client.post("/admin/api/forms/对账-reconcile/", headers=admin._headers(),
+                                       json={"text": "建成共富工坊8家", "scope": "all", "period": "2023-13"})
+    assert response.status_code == 422
+    assert "period" in response.text
+
+
+async def test_a_claim_figure_with_an_unknown_metric_is_refused_by_the_admin(admin):
+    from ledger.services import claims
+
+    claim = await claims.create_claim({"title": "测试", "scope": "all", "period": "2023", "figures": []})
+    response = await admin.post("claim_figure", {"claim": claim["id"], "metric": "happiness", "value": "1",
+                                                 "unit": "人", "qualifier": "exact"})
+    assert response.status_code == 422
