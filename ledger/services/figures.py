@@ -104,7 +104,8 @@ def _pay_group_sql(scope: Scope) -> tuple[str, list[Any]]:
             f"COALESCE(SUM(CASE WHEN {cond} AND fen > 0 AND baseline IS NOT NULL THEN 1 ELSE 0 END), 0)"
             f" AS uplift_n{suffix}",
         ]
-    return f"SELECT {', '.join(columns)} FROM ({inner}) rows", args
+    # MATERIALIZED: each (worker, month) row's low-income test runs once, not once per column.
+    return f"WITH rows AS MATERIALIZED ({inner}) SELECT {', '.join(columns)} FROM rows", args
 
 
 async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
