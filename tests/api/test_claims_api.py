@@ -1,0 +1,47 @@
+"""Claims through the API: parse, confirm, store, reconcile; bad input named in both languages."""
+
+from __future__ import annotations
+
+from test_api import setup_world
+
+SENTENCE = "建成共富工坊1家，吸纳就业1人，人均月增收约2800元。"
+
+
+async def test_a_claim_is_parsed_then_confirmed_by_a_person(client):
+    await setup_world(client)
+    parsed = (await client.post("/api/v1/claims/parse", json={"text": SENTENCE})).json()
+    assert [f["metric"] for f in parsed["figures"]] == ["workshops", "workers_employed", "avg_monthly_pay"]
+    confirmed = parsed["figures"][:2]  # the person drops the figure they do not want to check
+    created = await client.post("/api/v1/claims/", json={"title": "县报", "quote": SENTENCE, "scope": "workshop:T-01",
+                                                          "period": "2023", "figures": confirmed})
+    assert created.status_code == 201, created.text
+    claim = created.json()
+    assert [f["metric"] for f in claim["figures"]] == ["workshops", "workers_employed"]
+    report = (await client.get(f"/api/v1/claims/{claim['id']}/reconciliation")).json()
+    assert [f["status"] for f in report["figures"]] == ["agrees", "agrees"]
+
+
+async def test_a_claim_with_a_bad_scope_period_and_figure_names_each_problem(client):
+    response = await client.post("/api/v1/claims/", json={
+        "title": "", "scope": "county:1", "period": "2023-13",
+        "figures": [{"metric": "happiness", "value": "1"}, {"metric": "workshops", "value": "-8"}]})
+    assert response.status_code == 422
+    fields = {p["field"] for p in response.json()["problems"]}
+    assert fields == {"title", "scope", "period", "figures[0].metric", "figures[1].value"}
+    for problem in response.json()["problems"]:
+        assert problem["zh"] and problem["en"]
+
+
+async def test_a_claimed_value_must_not_be_a_json_float(client):
+    response = await client.post("/api/v1/claims/", json={"title": "t", "scope": "all", "period": "2023",
+                                                          "figures": [{"metric": "workshops", "value": 8.5}]})
+    assert response.status_code == 400
+    assert any("value" in p["field"] for p in response.json()["problems"])
+
+
+async def test_figures_for_a_malformed_period_are_a_422_not_a_500(client):
+    response = await client.get("/api/v1/figures/", params={"scope": "region:330784", "period": "2023-00"})
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "period"
+    assert (await client.get("/api/v1/figures/rows", params={"scope": "all", "period": "2023",
+                                                             "metric": "nonsense"})).status_code == 422
