@@ -134,7 +134,7 @@ class ClaimController(Controller):
     path = "/claims"
     tags = ["公开数据与对账 Claims and reconciliation"]
 
-    @post("/parse", status_code=200, summary="解析公开文字为数字（待人确认）/ Parse published text into figures, for a person to confirm")
+    @post("/parse", status_code=200, summary="解析公开文字为数字（待人确认） / Parse published text into figures, for a person to confirm")
     async def parse(self, data: TextIn) -> dict[str, Any]:
         return claim_service.parse_text(data.text).to_json_dict()
 
