@@ -17,6 +17,7 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.session_auth.tables import SessionsBase
 
+from ledger.admin_forms import IMPORT_FORMS
 from ledger.admin_reconcile import RECONCILE_FORMS
 from ledger.core.money import fen_to_yuan, money_str
 from ledger.errors import LedgerError
@@ -117,7 +118,7 @@ def build_admin():
     """Build the admin ASGI app once; the Litestar app mounts it at /admin."""
     return create_admin(
         tables=_table_configs(),
-        forms=[*RECONCILE_FORMS],
+        forms=[*RECONCILE_FORMS, *IMPORT_FORMS],
         auth_table=BaseUser,
         session_table=SessionsBase,
         site_name="共富工坊台账 Ledger",

@@ -10,7 +10,7 @@ import asyncio
 import os
 import sys
 
-from ledger import cli_audit
+from ledger import cli_audit, cli_import
 from ledger.errors import LedgerError
 
 
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="建立或升级数据库 / apply the migrations")
     demo_parser = sub.add_parser("demo", help="载入永康演示数据并创建演示管理员 / load the 永康 demo")
     demo_parser.add_argument("--serve", action="store_true", help="载入后启动服务 / then serve")
+    cli_import.add_parsers(sub)
     cli_audit.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
+    if cli_import.run(args):
+        return
     if cli_audit.run(args):
         return
     if args.command == "migrate":

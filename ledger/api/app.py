@@ -17,6 +17,7 @@ from piccolo.engine.postgres import PostgresEngine
 from ledger import __version__
 from ledger.api.controllers import CONTROLLERS
 from ledger.api.errors import EXCEPTION_HANDLERS
+from ledger.api.imports import ImportController
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
 from ledger.db import engine
 from ledger.settings import get_settings
@@ -59,7 +60,7 @@ async def healthz() -> dict[str, str]:
 
 
 def create_app(with_admin: bool = True) -> Litestar:
-    handlers: list = [index, healthz, Router("/api/v1", route_handlers=[*CONTROLLERS, *RECONCILIATION_CONTROLLERS]),
+    handlers: list = [index, healthz, Router("/api/v1", route_handlers=[*CONTROLLERS, ImportController, *RECONCILIATION_CONTROLLERS]),
                       create_static_files_router("/docs-assets", directories=[_swagger_assets()],
                                                  include_in_schema=False)]
     if with_admin:

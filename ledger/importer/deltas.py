@@ -1,0 +1,103 @@
+"""How an import moves a workshop's figures: the same aggregates, before and after.
+
+For each workshop the import touches, over the period from the first to the last month
+it touches (a SPEC period), the figures of SPEC version 1 that rows of a sheet can move:
+workers_employed, workers_paid, person_months, total_pay and avg_monthly_pay (= total_pay
+÷ person_months, rounded half-up to the fen at the end). They are computed here with
+plain SUM / COUNT queries over the rows, not by the figures service, so the preview does
+not depend on it; adjustments do not exist yet and are not counted.
+
+"Before" and "after" are both read inside the import's transaction. New rows get ids
+above the watermark taken when the import started (the tables are locked against other
+writers for the import's duration), and replacements are applied only after "before" has
+been read, so "before" is exactly the stored state and "after" the state the import
+leaves — also in a dry run, which then rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ledger.core import rules
+from ledger.core.money import fen_to_yuan, money_str, round_fen
+from ledger.services.common import MAX_ID
+from ledger.tables import MonthlyPay, Placement
+
+NO_WATERMARK = MAX_ID
+
+
+@dataclass(frozen=True)
+class Figures:
+    workers_employed: int
+    workers_paid: int
+    person_months: int
+    total_fen: int
+
+    @property
+    def avg_monthly_pay(self) -> Decimal | None:
+        if not self.person_months:
+            return None
+        return round_fen(Decimal(self.total_fen) / (100 * self.person_months))
+
+    def as_dict(self) -> dict[str, Any]:
+        avg = self.avg_monthly_pay
+        return {"workers_employed": self.workers_employed, "workers_paid": self.workers_paid,
+                "person_months": self.person_months, "total_pay": money_str(fen_to_yuan(self.total_fen)),
+                "avg_monthly_pay": None if avg is None else money_str(avg)}
+
+
+@dataclass(frozen=True)
+class WorkshopDelta:
+    workshop_id: int
+    workshop_code: str
+    first_month: str
+    last_month: str
+    before: Figures
+    after: Figures
+
+    def as_dict(self) -> dict[str, Any]:
+        b, a = self.before, self.after
+        avg_b, avg_a = b.avg_monthly_pay, a.avg_monthly_pay
+        return {
+            "workshop": self.workshop_code, "workshop_id": self.workshop_id,
+            "period": {"first": self.first_month, "last": self.last_month},
+            "before": b.as_dict(), "after": a.as_dict(),
+            "delta": {
+                "workers_employed": a.workers_employed - b.workers_employed,
+                "workers_paid": a.workers_paid - b.workers_paid,
+                "person_months": a.person_months - b.person_months,
+                "total_pay": money_str(fen_to_yuan(a.total_fen - b.total_fen)),
+                "avg_monthly_pay": None if avg_a is None or avg_b is None else money_str(avg_a - avg_b),
+            },
+        }
+
+
+async def watermarks() -> tuple[int, int]:
+    """The highest pay and placement ids before the import writes anything."""
+    pay = await MonthlyPay.raw("SELECT COALESCE(MAX(id), 0) AS m FROM monthly_pay")
+    placement = await Placement.raw("SELECT COALESCE(MAX(id), 0) AS m FROM placement")
+    return int(pay[0]["m"]), int(placement[0]["m"])
+
+
+async def figures(workshop_id: int, first_month: str, last_month: str,
+                  pay_watermark: int = NO_WATERMARK, placement_watermark: int = NO_WATERMARK) -> Figures:
+    first_day: date = rules.month_bounds(first_month)[0]
+    last_day: date = rules.month_bounds(last_month)[1]
+    paid = await MonthlyPay.raw(
+        "SELECT COUNT(*) AS person_months, COALESCE(SUM(t.total), 0) AS total_fen, "
+        "COUNT(DISTINCT t.worker) AS workers_paid FROM ("
+        " SELECT p.worker AS worker, mp.month AS month, SUM(mp.amount_fen) AS total"
+        " FROM monthly_pay mp JOIN placement p ON p.id = mp.placement"
+        " WHERE p.workshop = {} AND mp.month >= {} AND mp.month <= {} AND mp.id <= {} AND p.id <= {}"
+        " GROUP BY p.worker, mp.month HAVING SUM(mp.amount_fen) > 0) t",
+        workshop_id, first_month, last_month, pay_watermark, placement_watermark)
+    employed = await Placement.raw(
+        "SELECT COUNT(DISTINCT worker) AS n FROM placement WHERE workshop = {} AND hired_on <= {}"
+        " AND (left_on IS NULL OR left_on >= {}) AND id <= {}",
+        workshop_id, last_day, first_day, placement_watermark)
+    row = paid[0]
+    return Figures(workers_employed=int(employed[0]["n"]), workers_paid=int(row["workers_paid"]),
+                   person_months=int(row["person_months"]), total_fen=int(row["total_fen"]))

@@ -1,0 +1,598 @@
+"""The import service: a sheet of hires or monthly pay, applied entirely or not at all.
+
+One call, ``run_import(source, options)``, serves the API, the CLI and the admin panel.
+
+- **Streamed, in batches.** Rows are read one at a time and checked ``batch_size`` at a
+  time; each batch asks the database one query per kind of look-up (``services.bulk``)
+  and is written with one bulk insert. What stays in memory beyond the batch is one small
+  key per row (placement and month) to recognise a row repeated further down the file,
+  the problems found, and the few replacements asked for.
+- **Every problem at once.** Each row is checked by the same rules as the API (the
+  services' ``check_*`` functions). All problems of all rows are collected with their row
+  and column; a bad row stops the writing but not the checking.
+- **Atomic.** One ``write_transaction`` holds the whole import. On PostgreSQL the tables
+  the import writes are locked against other writers for its duration (SQLite's
+  transaction is IMMEDIATE already), so what was checked is what gets written.
+- **Idempotent.** A row equal to the stored record is *unchanged*; a row that contradicts
+  one (same placement and month, another amount) is a *conflict*: refused, unless
+  ``replace`` is set — and never in a locked month (``bulk.locked_months``).
+- **Dry run** runs the very same import in the transaction, reads the figures before and
+  after (``deltas``), and rolls back: nothing is committed, and the preview is exactly
+  what the real run would do.
+
+Decisions where the issue is silent:
+- A pay row whose amount, days, hours and pieces are all blank is *skipped* (a template
+  row nobody filled in), not an error; a row with some of them is checked in full.
+- A pay row names its placement by ``用工编号`` (templates and exports carry it, with the
+  ID number masked), or by workshop code + full ID number + month (the placement of that
+  worker at that workshop covering the month). A given name must match the worker's.
+- A hires row for an ID number already registered reuses that worker; if the name
+  differs it is a conflict that replace mode does not override (more often a mistyped ID
+  than a renamed person); the worker's stored village, phone and baseline are kept.
+- A hires row with the same worker, workshop and hiring date as a stored placement is
+  that placement: equal → unchanged; another leaving date or pay basis → conflict, or
+  updated in replace mode. A different period overlapping a stored one is always refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ledger import crypto
+from ledger.core import rules
+from ledger.core.problems import Problem
+from ledger.db import is_sqlite, write_transaction
+from ledger.errors import ValidationFailed
+from ledger.importer import deltas, values
+from ledger.importer.headers import SheetKind, find_layout, guess_kind, missing_columns
+from ledger.importer.reading import Sheet, Source, open_sheet
+from ledger.services import bulk
+from ledger.services.common import Collector
+from ledger.tables import MonthlyPay, Placement, Worker
+
+DEFAULT_BATCH = 1000
+SENSITIVE = {"id_number", "phone"}
+
+__all__ = ["ImportFailed", "ImportOptions", "ImportReport", "RowProblem", "run_import", "find_layout"]
+
+
+@dataclass
+class ImportOptions:
+    kind: SheetKind | None = None
+    """``pay`` or ``hires``; guessed from the header when not given."""
+    dry_run: bool = False
+    replace: bool = False
+    workshop: str | None = None
+    """A workshop code: the workshop of rows without one; rows of another are refused."""
+    batch_size: int = DEFAULT_BATCH
+    progress: Callable[[int], None] | None = None
+    """Called with the number of rows read so far, after each batch."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem in a sheet, with the value the cell held (ID numbers and phones masked)."""
+
+    problem: Problem
+    value: str | None = None
+    conflict: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        out = self.problem.as_dict()
+        if self.value is not None:
+            out["value"] = self.value
+        out["kind"] = "conflict" if self.conflict else "invalid"
+        return out
+
+
+@dataclass
+class ImportReport:
+    kind: str | None
+    file_format: str | None = None
+    header_row: int | None = None
+    dry_run: bool = False
+    replace: bool = False
+    rows: int = 0
+    created: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    workers_created: int = 0
+    committed: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    figures: list[deltas.WorkshopDelta] = field(default_factory=list)
+
+    @property
+    def has_invalid(self) -> bool:
+        return any(not p.conflict for p in self.problems)
+
+    @property
+    def message(self) -> str:
+        if self.problems:
+            rows = len({p.problem.row for p in self.problems if p.problem.row is not None})
+            return (f"发现 {len(self.problems)} 个问题（涉及 {rows} 行），未写入任何数据 / "
+                    f"{len(self.problems)} problems in {rows} rows; nothing was written")
+        if self.created == 0 and self.replaced == 0:
+            return (f"全部 {self.unchanged} 行与已有记录一致，无需导入 / all {self.unchanged} rows are already "
+                    "recorded; nothing to do")
+        zh = f"新增 {self.created} 行，替换 {self.replaced} 行，{self.unchanged} 行不变"
+        en = f"created {self.created}, replaced {self.replaced}, {self.unchanged} unchanged"
+        if self.dry_run:
+            return f"预演（未写入）：将{zh} / dry run, nothing written: would have {en}"
+        return f"已{zh} / {en}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "format": self.file_format, "header_row": self.header_row,
+            "dry_run": self.dry_run, "replace": self.replace, "committed": self.committed,
+            "message": self.message,
+            "rows": self.rows, "created": self.created, "unchanged": self.unchanged, "replaced": self.replaced,
+            "skipped": self.skipped, "conflicts": self.conflicts, "workers_created": self.workers_created,
+            "ignored_columns": self.ignored_columns,
+            "figures": [f.as_dict() for f in self.figures],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+class ImportFailed(ValidationFailed):
+    """The sheet has problems; nothing was written. 422, or 409 when all are conflicts."""
+
+    zh = "表格有问题，未写入任何数据，请按以下各项修改后重新上传"
+    en = "the sheet has problems and nothing was written; fix each of them and upload it again"
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        super().__init__([p.problem for p in report.problems])
+        if not report.has_invalid:
+            self.status_code = 409
+            self.code = "conflict"
+
+    @classmethod
+    def from_problems(cls, problems: list[Problem], kind: str | None = None) -> ImportFailed:
+        return cls(ImportReport(kind=kind, problems=[RowProblem(p) for p in problems]))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message,
+                "problems": [p.as_dict() for p in self.report.problems], "report": self.report.as_dict()}
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def mask_value(name: str, raw: Any) -> str | None:
+    """A cell's value as a report may show it: ID numbers and phones masked."""
+    if values.is_blank(raw):
+        return None
+    shown = values.display(raw).strip()
+    if name == "id_number":
+        compact = shown.replace(" ", "").upper()
+        if len(compact) == 18:
+            return rules.mask_id_number(compact)
+        return compact[:3] + "*" * max(len(compact) - 7, 1) + compact[-4:] if len(compact) > 7 else "*" * len(compact)
+    if name == "phone":
+        return rules.mask_phone(shown)
+    return shown
+
+
+async def run_import(source: Source, options: ImportOptions | None = None) -> ImportReport:
+    """Check a whole sheet and apply it atomically; raises ``ImportFailed`` with every
+    problem, or ``reading.UnreadableFile`` for a file that is not a readable spreadsheet."""
+    options = options or ImportOptions()
+    kind = SheetKind(options.kind) if options.kind else None
+    report = ImportReport(kind=kind.value if kind else None, dry_run=options.dry_run, replace=options.replace)
+    sheet, problems = open_sheet(source)
+    if sheet is None:
+        raise ImportFailed.from_problems(problems, report.kind)
+    report.file_format, report.header_row = sheet.format, sheet.layout.header_row
+    report.ignored_columns = sheet.layout.ignored
+    kind = kind or guess_kind(sheet.layout)
+    if kind is None:
+        problems.append(Problem("kind", "kind_unknown", "无法从表头判断是用工表还是月收入表，请指定类型（pay 或 hires）",
+                                "cannot tell from the header whether this is a hires or a pay sheet; "
+                                "give the kind (pay or hires)", sheet.layout.header_row))
+    else:
+        report.kind = kind.value
+        problems += missing_columns(sheet.layout, kind, options.workshop is not None)
+    default_workshop = None
+    if options.workshop is not None:
+        default_workshop = (await bulk.workshops_by_code([values.code(options.workshop) or ""])).get(
+            values.code(options.workshop) or "")
+        if default_workshop is None:
+            problems.append(Problem("workshop", "unknown_reference", "指定的工坊编码不存在",
+                                    "no workshop with the given code"))
+    if problems:
+        report.problems = [RowProblem(p.at_row(p.row, sheet.layout.column_of(p.field)) if p.row else p)
+                           for p in problems]
+        raise ImportFailed(report)
+    assert kind is not None
+    job_type = _PayImport if kind is SheetKind.pay else _HireImport
+    job = job_type(report, sheet, options, default_workshop)
+    try:
+        async with write_transaction():
+            await _lock_tables(kind)
+            job.watermarks = await deltas.watermarks()
+            batch: list[tuple[int, tuple[Any, ...]]] = []
+            for number, cells in sheet.data_rows():
+                batch.append((number, cells))
+                if len(batch) >= options.batch_size:
+                    await job.run_batch(batch)
+                    batch = []
+                    if options.progress:
+                        options.progress(report.rows)
+            if batch:
+                await job.run_batch(batch)
+                if options.progress:
+                    options.progress(report.rows)
+            if not report.problems:
+                await job.finish()
+            if report.problems:
+                raise ImportFailed(report)
+            if options.dry_run:
+                raise _DryRun()
+    except _DryRun:
+        pass
+    report.committed = not options.dry_run
+    return report
+
+
+async def _lock_tables(kind: SheetKind) -> None:
+    if is_sqlite():
+        return  # the write transaction is IMMEDIATE: no other writer until it ends
+    if kind is SheetKind.pay:
+        await MonthlyPay.raw("LOCK TABLE monthly_pay IN SHARE ROW EXCLUSIVE MODE")
+        await Placement.raw("LOCK TABLE placement IN SHARE MODE")
+    else:
+        await Worker.raw("LOCK TABLE worker, placement IN SHARE ROW EXCLUSIVE MODE")
+
+
+class _Job:
+    """What both kinds of sheet share: row problems, workshop look-ups, touched months."""
+
+    def __init__(self, report: ImportReport, sheet: Sheet, options: ImportOptions,
+                 default_workshop: dict[str, Any] | None):
+        self.report = report
+        self.layout = sheet.layout
+        self.options = options
+        self.default_workshop = default_workshop
+        self.workshops: dict[str, dict[str, Any] | None] = {}
+        self.touched: dict[int, tuple[str, str]] = {}
+        self.codes: dict[int, str] = {}
+        self.watermarks = (deltas.NO_WATERMARK, deltas.NO_WATERMARK)
+
+    @property
+    def writing(self) -> bool:
+        return not self.report.problems
+
+    def add(self, number: int, raw: dict[str, Any], checks: Collector) -> None:
+        for problem, conflict in [(p, False) for p in checks.problems] + [(p, True) for p in checks.conflicts]:
+            name = problem.field
+            self.report.problems.append(RowProblem(problem.at_row(number, self.layout.column_of(name)),
+                                                   mask_value(name, raw.get(name)), conflict))
+            if conflict:
+                self.report.conflicts += 1
+
+    async def resolve_workshops(self, codes: set[str]) -> None:
+        wanted = {c for c in codes if c not in self.workshops}
+        if wanted:
+            found = await bulk.workshops_by_code(wanted)
+            for code in wanted:
+                self.workshops[code] = found.get(code)
+
+    def workshop_of(self, code: str | None, checks: Collector) -> dict[str, Any] | None:
+        """The row's workshop: its own code, or the default; never another than the default."""
+        if code is None:
+            if self.default_workshop is None:
+                checks.add(rules.required("workshop_code", None))
+            return self.default_workshop
+        workshop = self.workshops.get(code)
+        if workshop is None:
+            checks.add([Problem("workshop_code", "unknown_reference", "工坊编码不存在", "no workshop with this code")])
+        elif self.default_workshop is not None and workshop["id"] != self.default_workshop["id"]:
+            checks.add([Problem("workshop_code", "other_workshop", "该行属于另一个工坊（与指定的工坊不符）",
+                                "this row belongs to another workshop than the one given")])
+            return None
+        return workshop
+
+    def touch(self, workshop: dict[str, Any], month: str) -> None:
+        first, last = self.touched.get(workshop["id"], (month, month))
+        self.touched[workshop["id"]] = (min(first, month), max(last, month))
+        self.codes[workshop["id"]] = workshop["code"]
+
+    async def figures_before(self) -> dict[int, deltas.Figures]:
+        pay_mark, placement_mark = self.watermarks
+        return {wid: await deltas.figures(wid, first, last, pay_mark, placement_mark)
+                for wid, (first, last) in self.touched.items()}
+
+    async def figures_after(self, before: dict[int, deltas.Figures]) -> None:
+        for wid, (first, last) in sorted(self.touched.items(), key=lambda item: self.codes[item[0]]):
+            after = await deltas.figures(wid, first, last)
+            self.report.figures.append(deltas.WorkshopDelta(wid, self.codes[wid], first, last, before[wid], after))
+
+    def name_matches(self, given: str | None, stored: str, checks: Collector) -> None:
+        if given is not None and given != stored:
+            checks.add([Problem("name", "name_mismatch", "姓名与该身份证号（或用工编号）登记的人员不符",
+                                "the name differs from the worker registered under this ID number (or placement)")])
+
+
+def _id_number(raw: Any, checks: Collector) -> str | None:
+    try:
+        return values.id_number(raw)
+    except values.IdStoredAsNumber:
+        checks.add([Problem("id_number", "id_as_number", "身份证号被存成了数字，末几位已丢失；请把该列设为文本后重新填写",
+                            "the ID number was stored as a number and lost its last digits; "
+                            "format the column as text and enter it again")])
+        return None
+
+
+# --- monthly pay ---------------------------------------------------------------------------
+
+@dataclass
+class _PayLine:
+    number: int
+    raw: dict[str, Any]
+    data: dict[str, Any]
+    workshop_code: str | None
+    id_number: str | None
+    id_hash: str | None
+    name: str | None
+    placement_ref: int | str | None
+    id_refused: bool
+    checks: Collector
+    clean: dict[str, Any] = field(default_factory=dict)
+
+
+class _PayImport(_Job):
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.seen: dict[tuple[int, str], int] = {}
+        self.replacements: list[tuple[int, dict[str, Any]]] = []
+
+    def parse(self, number: int, cells: tuple[Any, ...]) -> _PayLine | None:
+        raw = self.layout.pick(cells)
+        data = {
+            "month": values.month(raw.get("month")),
+            "amount": values.money(raw.get("amount")),
+            "days_worked": values.whole_number(raw.get("days_worked"), ("天", "日", "days", "day")),
+            "hours": values.decimal_text(raw.get("hours"), ("小时", "h", "hours")),
+            "pieces": values.whole_number(raw.get("pieces"), ("件", "pcs")),
+        }
+        if all(data[k] is None for k in ("amount", "days_worked", "hours", "pieces")):
+            return None
+        checks = Collector()
+        number_text = _id_number(raw.get("id_number"), checks)
+        return _PayLine(number, raw, data, values.code(raw.get("workshop_code")), number_text, None,
+                        values.text(raw.get("name")), values.placement_id(raw.get("placement")),
+                        bool(checks.problems), checks)
+
+    async def run_batch(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
+        self.report.rows += len(rows)
+        lines = []
+        for number, cells in rows:
+            line = self.parse(number, cells)
+            if line is None:
+                self.report.skipped += 1
+            else:
+                lines.append(line)
+        # Field rules first (the API's), then what each row refers to.
+        for line in lines:
+            line.clean = bulk.check_pay_fields(line.data, line.checks)
+            if line.placement_ref is None and not line.id_refused:
+                full = line.checks.take(rules.check_id_number("id_number", line.id_number))
+                line.id_hash = crypto.identity_hash(full) if full else None
+        await self.resolve_workshops({line.workshop_code for line in lines if line.workshop_code})
+        by_id = await bulk.placements_by_id(
+            {line.placement_ref for line in lines if isinstance(line.placement_ref, int)})
+        workers = await bulk.workers_by_hash({line.id_hash for line in lines if line.id_hash})
+        workshops = {w["id"] for w in self.workshops.values() if w} | (
+            {self.default_workshop["id"]} if self.default_workshop else set())
+        candidates = await bulk.placements_of({w["id"] for w in workers.values()}, workshops) if workers else {}
+        chosen: list[tuple[_PayLine, dict[str, Any]]] = []
+        for line in lines:
+            placement = self.resolve(line, by_id, workers, candidates)
+            if placement is not None:
+                chosen.append((line, placement))
+        existing = await bulk.pay_records({p["id"] for _, p in chosen},
+                                          {line.clean["month"] for line, _ in chosen if line.clean["month"]})
+        locked = await bulk.locked_months({(p["workshop"], line.clean["month"]) for line, p in chosen
+                                           if line.clean["month"]})
+        new_rows = []
+        for line, placement in chosen:
+            month = line.clean["month"]
+            if month is None or line.checks.problems:
+                continue
+            key = (placement["id"], month)
+            if key in self.seen:
+                line.checks.add([Problem("month", "duplicate_in_file",
+                                         f"与第 {self.seen[key]} 行是同一用工记录的同一月份",
+                                         f"the same placement and month as row {self.seen[key]}")])
+                continue
+            self.seen[key] = line.number
+            stored = existing.get(key)
+            if stored is not None and bulk.same_pay(stored, line.clean):
+                self.report.unchanged += 1
+                continue
+            if (placement["workshop"], month) in locked:
+                line.checks.add([Problem("month", "month_locked", "该月已审核锁定，不能新增或修改收入记录",
+                                         "this month is signed off and locked; its pay cannot change")])
+                continue
+            self.touch({"id": placement["workshop"], "code": placement["workshop_code"]}, month)
+            row = {**line.clean, "placement": placement["id"]}
+            if stored is None:
+                new_rows.append(row)
+            elif self.options.replace:
+                self.replacements.append((stored["id"], row))
+            else:
+                line.checks.conflict(Problem("amount", "pay_differs",
+                                             "该用工记录在该月已有不同的收入记录（如需覆盖请使用替换模式）",
+                                             "this placement already has different pay for this month "
+                                             "(use replace mode to overwrite it)"))
+        for line in lines:
+            self.add(line.number, line.raw, line.checks)
+        if self.writing and new_rows:
+            await MonthlyPay.insert(*[MonthlyPay(**row) for row in new_rows])
+        self.report.created += len(new_rows)
+
+    def resolve(self, line: _PayLine, by_id: dict[int, dict[str, Any]], workers: dict[str, dict[str, Any]],
+                candidates: dict[tuple[int, int], list[dict[str, Any]]]) -> dict[str, Any] | None:
+        """The placement a row is about, or None with the reason among its problems."""
+        checks = line.checks
+        workshop = self.workshop_of(line.workshop_code, Collector() if line.placement_ref is not None else checks)
+        if line.placement_ref is not None:
+            ref = line.placement_ref
+            placement = by_id.get(ref) if isinstance(ref, int) else None
+            if placement is None:
+                checks.add([Problem("placement", "unknown_reference", f"用工记录不存在（用工编号 {ref}）",
+                                    f"no placement with id {ref}")])
+                return None
+            if line.workshop_code is not None and placement["workshop_code"] != line.workshop_code:
+                checks.add([Problem("workshop_code", "other_workshop", "工坊编码与该用工记录的工坊不符",
+                                    "the workshop code differs from the placement's workshop")])
+            elif self.default_workshop is not None and placement["workshop"] != self.default_workshop["id"]:
+                checks.add([Problem("placement", "other_workshop", "该用工记录属于另一个工坊（与指定的工坊不符）",
+                                    "this placement belongs to another workshop than the one given")])
+            number = line.id_number
+            if number is not None and number != placement["worker_id_number"] and (
+                    len(number) != 18 or crypto.identity_hash(number) != placement["worker_id_hash"]):
+                checks.add([Problem("id_number", "id_mismatch", "身份证号与该用工记录的人员不符",
+                                    "the ID number differs from the placement's worker")])
+            self.name_matches(line.name, placement["worker_name"], checks)
+            checks.add(bulk.check_month_in_placement(line.clean, placement))
+            return placement
+        if line.id_hash is None or workshop is None:
+            return None
+        worker = workers.get(line.id_hash)
+        if worker is None:
+            checks.add([Problem("id_number", "unknown_worker", "该身份证号尚未登记（请先导入用工表）",
+                                "no worker is registered with this ID number (import a hires sheet first)")])
+            return None
+        self.name_matches(line.name, worker["name"], checks)
+        options = candidates.get((worker["id"], workshop["id"]), [])
+        if not options:
+            checks.add([Problem("id_number", "no_placement", "该人员在该工坊没有用工记录",
+                                "this worker has no placement at this workshop")])
+            return None
+        placement = bulk.placement_for_month(options, line.clean["month"])
+        if placement is None:
+            checks.add(bulk.check_month_in_placement(line.clean, options[-1]))
+        return placement
+
+    async def finish(self) -> None:
+        before = await self.figures_before()
+        for pay_id, row in self.replacements:
+            await MonthlyPay.update(row).where(MonthlyPay.id == pay_id)
+        self.report.replaced = len(self.replacements)
+        await self.figures_after(before)
+
+
+# --- hires ---------------------------------------------------------------------------------
+
+class _HireImport(_Job):
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.seen_workers: dict[str, tuple[str, int]] = {}
+        self.seen_periods: dict[tuple[str, int], list[tuple[date, date | None, int]]] = {}
+        self.replacements: list[tuple[int, dict[str, Any]]] = []
+
+    async def run_batch(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
+        self.report.rows += len(rows)
+        lines = []
+        for number, cells in rows:
+            raw = self.layout.pick(cells)
+            checks, id_checks = Collector(), Collector()
+            worker = bulk.check_worker_fields({
+                "name": values.text(raw.get("name")), "village": values.text(raw.get("village")),
+                "id_number": _id_number(raw.get("id_number"), id_checks), "phone": values.phone(raw.get("phone")),
+                "baseline_income": values.money(raw.get("baseline_income")),
+            }, checks)
+            if id_checks.problems:  # an Excel number: say that, not "required"
+                checks.problems = [p for p in checks.problems if p.field != "id_number"] + id_checks.problems
+            placement = bulk.check_placement_fields({
+                "hired_on": values.day(raw.get("hired_on")), "left_on": values.day(raw.get("left_on")),
+                "pay_basis": values.pay_basis(raw.get("pay_basis"))}, checks)
+            lines.append((number, raw, values.code(raw.get("workshop_code")), worker, placement, checks))
+        await self.resolve_workshops({code for _, _, code, _, _, _ in lines if code})
+        workers = await bulk.workers_by_hash({w["id_hash"] for *_, w, _, _ in lines if w.get("id_hash")})
+        workshop_ids = {w["id"] for w in self.workshops.values() if w} | (
+            {self.default_workshop["id"]} if self.default_workshop else set())
+        stored = await bulk.placements_of({w["id"] for w in workers.values()}, workshop_ids) if workers else {}
+        new_workers: dict[str, dict[str, Any]] = {}
+        new_placements: list[tuple[str, dict[str, Any]]] = []
+        to_replace: list[tuple[dict[str, Any], dict[str, Any], Collector, int, dict[str, Any]]] = []
+        for number, raw, code, worker, placement, checks in lines:
+            workshop = self.workshop_of(code, checks)
+            if workshop is not None:
+                checks.add(bulk.placement_in_workshop(placement, workshop))
+            id_hash = worker.get("id_hash")
+            if checks.problems or workshop is None or id_hash is None:
+                self.add(number, raw, checks)
+                continue
+            known = workers.get(id_hash)
+            first = self.seen_workers.setdefault(id_hash, (worker["name"], number))
+            if known is None and first[0] != worker["name"]:
+                checks.add([Problem("name", "name_differs_in_file", f"同一身份证号在第 {first[1]} 行的姓名不同",
+                                    f"the same ID number has another name on row {first[1]}")])
+            if known is not None and known["name"] != worker["name"]:
+                checks.conflict(Problem("name", "name_mismatch", "该身份证号已登记为另一姓名的人员（请核对身份证号）",
+                                        "this ID number is registered under another name (check the ID number)"))
+            hired_on, left_on = placement["hired_on"], placement["left_on"]
+            periods = self.seen_periods.setdefault((id_hash, workshop["id"]), [])
+            clash = next((row for start, end, row in periods if bulk.periods_overlap(hired_on, left_on, start, end)),
+                         None)
+            periods.append((hired_on, left_on, number))
+            if clash is not None:
+                checks.add([Problem("hired_on", "overlapping_in_file", f"与第 {clash} 行的用工期间重叠",
+                                    f"the placement overlaps the one on row {clash}")])
+            if checks.problems or checks.conflicts:
+                self.add(number, raw, checks)
+                continue
+            self.touch(workshop, f"{hired_on:%Y-%m}")
+            if left_on is not None:
+                self.touch(workshop, f"{left_on:%Y-%m}")
+            ours = stored.get((known["id"], workshop["id"]), []) if known else []
+            same = next((p for p in ours if p["hired_on"] == hired_on), None)
+            others = [p for p in ours if p is not same]
+            if any(bulk.periods_overlap(hired_on, left_on, p["hired_on"], p["left_on"]) for p in others):
+                checks.conflict(bulk.overlapping_placement())
+            elif same is not None and (same["left_on"], same["pay_basis"]) == (left_on, placement["pay_basis"]):
+                self.report.unchanged += 1
+            elif same is not None and self.options.replace:
+                to_replace.append((same, placement, checks, number, raw))
+                continue  # its problems are added once its pay months are checked
+            elif same is not None:
+                checks.conflict(Problem("left_on", "placement_differs",
+                                        "该人员在该工坊同一入职日期已有不同的用工记录（如需覆盖请使用替换模式）",
+                                        "a placement with this hiring date exists with other details "
+                                        "(use replace mode to overwrite it)"))
+            else:
+                if known is None and id_hash not in new_workers:
+                    new_workers[id_hash] = worker
+                new_placements.append((id_hash, {**placement, "workshop": workshop["id"]}))
+            self.add(number, raw, checks)
+        if to_replace:
+            months = await bulk.pay_months_of({same["id"] for same, *_ in to_replace})
+            for same, placement, checks, number, raw in to_replace:
+                checks.add(bulk.pay_outside(months.get(same["id"], []), placement["hired_on"], placement["left_on"]))
+                if not checks.problems:
+                    self.replacements.append((same["id"], {"left_on": placement["left_on"],
+                                                           "pay_basis": placement["pay_basis"]}))
+                self.add(number, raw, checks)
+        self.report.created += len(new_placements)
+        self.report.workers_created += len(new_workers)
+        if self.writing and new_placements:
+            if new_workers:
+                await Worker.insert(*[Worker(**w) for w in new_workers.values()])
+            ids = {h: w["id"] for h, w in (await bulk.workers_by_hash({h for h, _ in new_placements})).items()}
+            await Placement.insert(*[Placement(**p, worker=ids[h]) for h, p in new_placements])
+
+    async def finish(self) -> None:
+        before = await self.figures_before()
+        for placement_id, changes in self.replacements:
+            await Placement.update(changes).where(Placement.id == placement_id)
+        self.report.replaced = len(self.replacements)
+        await self.figures_after(before)

@@ -1,0 +1,245 @@
+"""Cell values as people type them, turned into the plain values the field rules check.
+
+Normalising is not validating. Each function here takes one cell (a string from a CSV, or
+whatever openpyxl gives: str, int, float, datetime) and returns what the write paths'
+rules (``ledger.core.rules`` via the services) expect — ``"2800.00"``, ``"2023-03"``,
+``20`` — or, when it cannot make sense of the cell, the cell's own text, so that the very
+same rule the API uses refuses it with its usual message. No rule is decided here.
+
+Accepted spellings:
+- money: ``2,800.00``, ``2800元``, ``￥2800``, ``RMB 2800``, full-width digits ``２８００``.
+  An Excel number cell is a binary float: it is taken through its shortest decimal
+  representation (``repr``), so ``2800.1`` becomes ``"2800.1"`` (then 2800.10), while a
+  float whose shortest form has more than two decimals (``0.1 + 0.2`` =
+  ``0.30000000000000004``, a formula's ``3080.0000000000005``) is passed on as written and
+  refused by the money rule: we never round money we were given.
+- months: ``2023-03``, ``2023-3``, ``2023/3``, ``2023.3``, ``2023年3月``, ``202303``,
+  ``2023-03-01`` and an Excel date cell (its year and month).
+- dates: ``2023-03-01``, ``2023/3/1``, ``2023.3.1``, ``2023年3月1日``, ``20230301`` and
+  Excel date cells.
+- whole numbers: ``20``, ``20天``, ``２０``, an Excel ``20.0``.
+- ID numbers: stray spaces and a lower-case ``x`` are fine; an ID stored as an Excel number
+  has already lost its last digits, which is said plainly (``IdStoredAsNumber``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledger.core.enums import PayBasis
+
+_SPACES = re.compile(r"[\s\u3000]+")
+_MONEY_DECORATION = re.compile(r"^(?:rmb|cny|¥|￥)|(?:元|圆|rmb|cny)$", re.IGNORECASE)
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_MONTH_PATTERNS = [
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(?:\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*\d{1,2}\s*日$"),
+]
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_PAY_BASIS_WORDS = {
+    "piece": PayBasis.piece, "piecerate": PayBasis.piece, "计件制": PayBasis.piece,
+    "hourly": PayBasis.hourly, "hour": PayBasis.hourly, "计时制": PayBasis.hourly,
+    "daily": PayBasis.daily, "day": PayBasis.daily, "日结": PayBasis.daily, "按日": PayBasis.daily,
+    "monthly": PayBasis.monthly, "month": PayBasis.monthly, "月结": PayBasis.monthly, "按月": PayBasis.monthly,
+}
+
+
+class IdStoredAsNumber(ValueError):
+    """An ID number that Excel turned into a number: its last digits are gone."""
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\u3000"))
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width (NFKC) and no surrounding spaces: ``"　２８００ "`` → ``"2800"``."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def text(value: Any) -> str | None:
+    """Free text (names, villages): kept as typed, only the surrounding spaces go.
+
+    Not NFKC: that would rewrite compatibility ideographs in people's names.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip(" \t\r\n\u3000")
+
+
+def code(value: Any) -> str | None:
+    """A code (workshop code): half-width, no spaces around."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return fold(str(value))
+
+
+def float_text(number: float) -> str:
+    """The shortest decimal text that reads back as this float; never a rounding."""
+    if number != number or number in (float("inf"), float("-inf")):
+        return repr(number)
+    try:
+        return format(Decimal(repr(number)), "f")
+    except InvalidOperation:  # pragma: no cover - repr of a finite float is a decimal
+        return repr(number)
+
+
+def money(value: Any) -> str | None:
+    """An amount of yuan as the money rule reads it (a plain decimal string)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        return float_text(value)
+    raw = fold(str(value))
+    cleaned = _SPACES.sub("", raw)
+    cleaned = _MONEY_DECORATION.sub("", cleaned)
+    cleaned = _MONEY_DECORATION.sub("", cleaned)  # "￥2800元"
+    if _GROUPED.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    return cleaned if cleaned else raw
+
+
+def whole_number(value: Any, units: tuple[str, ...] = ()) -> int | str | None:
+    """A whole number (days, pieces) or, failing that, the text for the rule to refuse."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else float_text(value)
+    raw = fold(str(value))
+    cleaned = _SPACES.sub("", raw)
+    for unit in units:
+        cleaned = cleaned.removesuffix(unit)
+    if _GROUPED.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    if re.fullmatch(r"\d+", cleaned):
+        return int(cleaned)
+    if re.fullmatch(r"\d+\.0+", cleaned):
+        return int(cleaned.split(".")[0])
+    return raw
+
+
+def decimal_text(value: Any, units: tuple[str, ...] = ()) -> str | None:
+    """A decimal quantity that is not money (hours), as the money-shaped rule reads it."""
+    if isinstance(value, str) and units:
+        cleaned = _SPACES.sub("", fold(value))
+        for unit in units:
+            cleaned = cleaned.removesuffix(unit)
+        value = cleaned
+    return money(value)
+
+
+def month(value: Any) -> str | None:
+    """A month as ``YYYY-MM`` when it can be read as one, else the text as typed."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = fold(str(value))
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.fullmatch(raw)
+        if match:
+            year, mon = int(match[1]), int(match[2])
+            return f"{year:04d}-{mon:02d}"
+    return raw
+
+
+def day(value: Any) -> date | str | None:
+    """A date, or the text as typed for the date rule to refuse."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = fold(str(value))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(raw)
+        if match:
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return raw
+    # "2023-03-01 00:00:00" as some exports write a date
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?", raw)
+    if match:
+        return day(match[1])
+    return raw
+
+
+def id_number(value: Any) -> str | None:
+    """An ID number as typed, without spaces; an Excel number cell is refused outright."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float):
+        raise IdStoredAsNumber()
+    if isinstance(value, int) and not isinstance(value, bool):
+        if len(str(value)) != 18:
+            raise IdStoredAsNumber()
+        return str(value)
+    return _SPACES.sub("", fold(str(value))).upper()
+
+
+def phone(value: Any) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _SPACES.sub("", fold(str(value)))
+
+
+def pay_basis(value: Any) -> str | None:
+    """计件/计时/日薪/月薪, or the English words, or the text for the choice rule to refuse."""
+    if is_blank(value):
+        return None
+    raw = fold(str(value))
+    if raw in {b.value for b in PayBasis}:
+        return raw
+    key = re.sub(r"[\s_\-]", "", raw.lower())
+    if key in PayBasis.__members__:
+        return PayBasis[key].value
+    basis = _PAY_BASIS_WORDS.get(key)
+    return basis.value if basis else raw
+
+
+def placement_id(value: Any) -> int | str | None:
+    return whole_number(value)
+
+
+def display(value: Any) -> str:
+    """A cell as a person reads it in a report (not for sensitive fields)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return float_text(value)
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    return str(value)[:100]

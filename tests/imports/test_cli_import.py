@@ -1,0 +1,49 @@
+"""``ledger import`` and ``ledger template`` as an operator runs them (a real subprocess)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+from sheets import shop, xlsx
+
+from ledger.tables import MonthlyPay
+
+HEADER = ["工坊编码", "身份证号", "姓名", "月份", "收入(元)", "出勤天数"]
+
+
+async def ledger(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", "from ledger.cli import main; main()", *args]
+    return await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=dict(os.environ),
+                                   timeout=120)
+
+
+async def test_the_cli_previews_imports_and_reports_every_problem(db, tmp_path):
+    s = await shop(2)
+    good = xlsx(tmp_path / "pay.xlsx", [HEADER, *[["T-01", p["id_number"], p["name"], "2023-03", "2800", 20]
+                                                  for p in s["people"]]])
+    preview = await ledger("import", str(good), "--dry-run")
+    assert preview.returncode == 0, preview.stderr
+    assert "预演" in preview.stdout and "Δ人月数 +2" in preview.stdout
+    assert await MonthlyPay.count() == 0
+    done = await ledger("import", str(good), "--kind", "pay")
+    assert done.returncode == 0 and await MonthlyPay.count() == 2
+
+    bad = xlsx(tmp_path / "bad.xlsx", [HEADER, ["T-01", s["people"][0]["id_number"], "工人1", "2023-03", "x", 99]])
+    out = tmp_path / "checked.xlsx"
+    failed = await ledger("import", str(bad), "--annotated", str(out))
+    assert failed.returncode == 2
+    assert "第 2 行 E 列" in failed.stderr and "第 2 行 F 列" in failed.stderr and out.exists()
+    assert s["people"][0]["id_number"] not in failed.stderr + failed.stdout
+
+
+async def test_the_cli_writes_a_template_for_a_workshop_and_month(db, tmp_path):
+    await shop(1)
+    out = tmp_path / "t.xlsx"
+    result = await ledger("template", "--workshop", "T-01", "--month", "2023-03", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"PK")
+    missing = await ledger("template", "--workshop", "NOPE", "--month", "2023-03", "--out", str(out))
+    assert missing.returncode == 2 and "工坊编码不存在" in missing.stderr
