@@ -11,7 +11,6 @@ the annotated workbook as a download (every problem in its row, offending cells 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 from piccolo_admin.endpoints import FileResponse, FormConfig
@@ -21,9 +20,10 @@ from ledger.errors import LedgerError
 from ledger.importer import ImportFailed, ImportOptions, SheetKind, annotate, export_pay, open_sheet, run_import
 from ledger.importer import template as make_template
 from ledger.importer.workbook import XLSX
+from ledger.settings import get_settings
 
-IMPORT_DIR = Path("var/imports")
-"""Where admins may place sheets for the path variant of the import form."""
+IMPORT_DIR = get_settings().import_dir
+"""Where admins may place sheets for the path variant of the import form (LEDGER_IMPORT_DIR)."""
 
 
 class ImportForm(BaseModel):

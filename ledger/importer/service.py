@@ -49,7 +49,7 @@ from ledger.errors import ValidationFailed
 from ledger.importer import deltas, values
 from ledger.importer.headers import SheetKind, find_layout, guess_kind, missing_columns
 from ledger.importer.reading import Sheet, Source, open_sheet
-from ledger.services import bulk
+from ledger.services import bulk, employment
 from ledger.services.common import Collector
 from ledger.tables import MonthlyPay, Placement, Worker
 
@@ -527,7 +527,7 @@ class _HireImport(_Job):
         for number, raw, code, worker, placement, checks in lines:
             workshop = self.workshop_of(code, checks)
             if workshop is not None:
-                checks.add(bulk.placement_in_workshop(placement, workshop))
+                checks.add(employment.placement_in_workshop(placement, workshop))
             id_hash = worker.get("id_hash")
             if checks.problems or workshop is None or id_hash is None:
                 self.add(number, raw, checks)

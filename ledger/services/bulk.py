@@ -118,24 +118,6 @@ def check_placement_fields(data: dict[str, Any], checks: Collector) -> dict[str,
     return clean
 
 
-def placement_in_workshop(clean: dict[str, Any], workshop: dict[str, Any]) -> list[Problem]:
-    """A placement lies within its workshop's opening and closing (README decision).
-
-    Same codes and words as ``employment.validate_placement``; that function should call
-    this one so that the rule has one home (noted for the core's owner).
-    """
-    hired_on, left_on = clean["hired_on"], clean["left_on"]
-    problems = []
-    if hired_on and hired_on < workshop["opened_on"]:
-        problems.append(Problem("hired_on", "before_opening", "入职日期早于工坊开办日期",
-                                "hired before the workshop opened"))
-    closed = workshop["closed_on"]
-    if hired_on and closed and (left_on is None or left_on > closed):
-        problems.append(Problem("left_on", "after_closing", "工坊已关闭，离职日期须不晚于关闭日期",
-                                "the workshop closed; the placement must end by its closing date"))
-    return problems
-
-
 def periods_overlap(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
     """Whether two placements' periods (end None = still employed) share a day."""
     return (end is None or end >= other_start) and (other_end is None or other_end >= start)

@@ -22,6 +22,21 @@ from ledger.tables import MonthlyPay, Placement, Worker, Workshop
 
 # --- placements --------------------------------------------------------------------------
 
+def placement_in_workshop(clean: dict[str, Any], workshop: dict[str, Any]) -> list[Problem]:
+    """A placement lies within its workshop's opening and closing (README decision); the one
+    home of this rule, for the API, the admin panel and the importer alike."""
+    hired_on, left_on = clean["hired_on"], clean["left_on"]
+    problems = []
+    if hired_on and hired_on < workshop["opened_on"]:
+        problems.append(Problem("hired_on", "before_opening", "入职日期早于工坊开办日期",
+                                "hired before the workshop opened"))
+    closed = workshop["closed_on"]
+    if hired_on and closed and (left_on is None or left_on > closed):
+        problems.append(Problem("left_on", "after_closing", "工坊已关闭，离职日期须不晚于关闭日期",
+                                "the workshop closed; the placement must end by its closing date"))
+    return problems
+
+
 async def validate_placement(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
     checks = Collector()
     clean: dict[str, Any] = {
@@ -35,14 +50,8 @@ async def validate_placement(data: dict[str, Any], existing_id: int | None = Non
     clean["worker"] = worker["id"] if worker else None
     clean["workshop"] = workshop["id"] if workshop else None
     hired_on, left_on = clean["hired_on"], clean["left_on"]
-    if workshop and hired_on:
-        if hired_on < workshop["opened_on"]:
-            checks.add([Problem("hired_on", "before_opening", "入职日期早于工坊开办日期",
-                                "hired before the workshop opened")])
-        closed = workshop["closed_on"]
-        if closed and (left_on is None or left_on > closed):
-            checks.add([Problem("left_on", "after_closing", "工坊已关闭，离职日期须不晚于关闭日期",
-                                "the workshop closed; the placement must end by its closing date")])
+    if workshop:
+        checks.add(placement_in_workshop(clean, workshop))
     if worker and workshop and hired_on and (left_on is None or left_on >= hired_on):
         overlapping = Placement.exists().where(
             (Placement.worker == worker["id"]) & (Placement.workshop == workshop["id"])
