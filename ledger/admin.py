@@ -19,7 +19,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from ledger.admin_forms import IMPORT_FORMS
 from ledger.admin_reconcile import RECONCILE_FORMS
-from ledger.core.money import fen_to_yuan, money_str
+from ledger.core.money import fen_str
 from ledger.errors import LedgerError
 from ledger.services import claims, employment, masterdata, people
 from ledger.services.common import check_deletable
@@ -47,8 +47,7 @@ def _refuse(exc: LedgerError) -> HTTPException:
 def _pay_data(values: dict[str, Any]) -> dict[str, Any]:
     """The admin edits integer fen; the service checks yuan."""
     data = dict(values)
-    fen = data.pop("amount_fen", None)
-    data["amount"] = None if fen is None else money_str(fen_to_yuan(fen))
+    data["amount"] = fen_str(data.pop("amount_fen", None))
     hours = data.get("hours")
     data["hours"] = None if hours is None else f"{hours:f}"
     return data

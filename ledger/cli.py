@@ -26,14 +26,10 @@ def _ensure_conf() -> None:
 async def migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    from ledger.db import engine
 
     result = await run_forwards("all")
     if not result.success:
         raise SystemExit(f"迁移失败 / migration failed: {result.message}")
-    db = engine()
-    if hasattr(db, "close_connection_pool"):
-        pass
 
 
 async def ensure_user(username: str, password: str, *, admin: bool) -> bool:

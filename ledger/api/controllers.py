@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
 from ledger.api import schemas as s
-from ledger.core.money import fen_to_yuan, money_str
+from ledger.core.money import fen_str
 from ledger.services import employment, masterdata, people
 from ledger.services.common import MAX_ID, MAX_PAGE, Page
 
@@ -109,8 +109,7 @@ class CertificationController(Controller):
 
 
 def _worker_out(row: dict[str, Any]) -> dict[str, Any]:
-    fen = row.get("baseline_income_fen")
-    return {**row, "baseline_income": None if fen is None else money_str(fen_to_yuan(fen))}
+    return {**row, "baseline_income": fen_str(row.get("baseline_income_fen"))}
 
 
 class WorkerController(Controller):

@@ -50,3 +50,8 @@ def fen_to_yuan(fen: int) -> Decimal:
 def money_str(amount: Decimal) -> str:
     """Serialise money as a decimal string with two places, e.g. ``"2800.00"``."""
     return f"{amount.quantize(FEN):f}"
+
+
+def fen_str(fen: int | None) -> str | None:
+    """Stored integer fen (or NULL) as the decimal string of yuan the outside world sees."""
+    return None if fen is None else money_str(fen_to_yuan(fen))

@@ -11,7 +11,7 @@ from typing import Any
 from ledger import crypto
 from ledger.core import rules
 from ledger.core.enums import LowIncomeCategory
-from ledger.core.money import fen_to_yuan, money_str, yuan_to_fen
+from ledger.core.money import fen_str, yuan_to_fen
 from ledger.core.problems import Problem
 from ledger.db import write_transaction
 from ledger.services.common import Collector, Page, get_row, paginate, reference_exists
@@ -58,7 +58,7 @@ def check_worker_fields(data: dict[str, Any], checks: Collector,
     baseline = data.get("baseline_income")
     if "baseline_income" not in data and "baseline_income_fen" in data:
         baseline = data["baseline_income_fen"]
-        baseline = None if baseline is None else _fen_str(baseline)
+        baseline = fen_str(baseline)
     amount = checks.take(rules.check_money("baseline_income", baseline, optional=True))
     clean["baseline_income_fen"] = None if amount is None else yuan_to_fen(amount)
 
@@ -79,9 +79,6 @@ def check_worker_fields(data: dict[str, Any], checks: Collector,
     return clean
 
 
-def _fen_str(fen: int) -> str:
-    return money_str(fen_to_yuan(fen))
-
 
 async def create_worker(data: dict[str, Any]) -> dict[str, Any]:
     async with write_transaction():
@@ -94,14 +91,11 @@ async def create_worker(data: dict[str, Any]) -> dict[str, Any]:
 async def update_worker(worker_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     async with write_transaction():
         current = await _worker_row(worker_id)
-        merged = {**current, "baseline_income": _fen_or_none(current["baseline_income_fen"]), **changes}
+        merged = {**current, "baseline_income": fen_str(current["baseline_income_fen"]), **changes}
         clean = await validate_worker(merged, existing=current)
         await Worker.update(clean).where(Worker.id == worker_id)
     return await get_worker(worker_id)
 
-
-def _fen_or_none(fen: int | None) -> str | None:
-    return None if fen is None else _fen_str(fen)
 
 
 async def _worker_row(worker_id: int) -> dict[str, Any]:

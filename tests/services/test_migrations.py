@@ -3,7 +3,6 @@ exactly the tables the code declares."""
 
 from __future__ import annotations
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager  # noqa: F401
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from piccolo.conf.apps import Finder
 
