@@ -11,7 +11,21 @@ import os
 import sys
 
 from ledger import cli_audit, cli_import
+from ledger.access import Actor, acting_as
+from ledger.core.enums import Role, WritePath
 from ledger.errors import LedgerError
+
+
+def cli_actor() -> Actor:
+    """Whoever runs the command on the server is trusted with the database already; the
+    journal names them by their login (``cli:alice``) and the path ``cli``."""
+    import getpass
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        login = str(os.getuid())
+    return Actor(username=f"cli:{login}", role=Role.system, path=WritePath.cli)
 
 
 def _ensure_conf() -> None:
@@ -83,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
     cli_audit.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
-        _run(args)
+        with acting_as(cli_actor()):
+            _run(args)
     except LedgerError as exc:
         print(exc.message, file=sys.stderr)
         for problem in exc.problems:

@@ -58,3 +58,33 @@ class Conflict(LedgerError):
 def raise_if(problems: Sequence[Problem], error: type[LedgerError] = ValidationFailed) -> None:
     if problems:
         raise error(problems)
+
+
+class Unauthorized(LedgerError):
+    status_code = 401
+    code = "unauthorized"
+    zh = "请先登录（会话 Cookie 或 Bearer 令牌）"
+    en = "sign in first (session cookie or bearer token)"
+
+
+class Forbidden(LedgerError):
+    status_code = 403
+    code = "forbidden"
+    zh = "无权进行此操作"
+    en = "you are not allowed to do this"
+
+
+class Locked(LedgerError):
+    """A signed-off month's pay cannot change; the problems name the lock, who set it, when."""
+
+    status_code = 409
+    code = "month_locked"
+    zh = "该月份已审核锁定，不能修改；更正请使用调整记录"
+    en = "the month is signed off and locked; record an adjustment to correct it"
+
+
+class TooManyAttempts(LedgerError):
+    status_code = 429
+    code = "too_many_attempts"
+    zh = "登录失败次数过多，请稍后再试"
+    en = "too many failed sign-ins; try again later"

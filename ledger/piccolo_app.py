@@ -10,6 +10,6 @@ APP_CONFIG = AppConfig(
     app_name="ledger",
     migrations_folder_path=os.path.join(os.path.dirname(HERE), "migrations"),
     table_classes=table_finder(modules=["ledger.tables"], exclude_imported=True),
-    migration_dependencies=[],
+    migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

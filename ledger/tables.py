@@ -9,6 +9,7 @@ Foreign keys are required and deletes restricted: a workshop with hires cannot v
 
 from __future__ import annotations
 
+from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     BigInt,
     Boolean,
@@ -29,6 +30,7 @@ from ledger.core.enums import (
     CertificationStatus,
     LowIncomeCategory,
     PayBasis,
+    Role,
     WorkshopType,
 )
 
@@ -174,6 +176,74 @@ class ClaimFigure(Table, tablename="claim_figure", help_text="公开数据中的
     text = Varchar(length=300, null=False, default="", help_text="原文片段")
 
 
+class MonthLock(Table, tablename="month_lock", help_text="审核锁定：审核员签发某月（全部工坊或某一工坊）后，该月收入不得再改；撤销锁定另行记录。"):
+    month = Varchar(length=7, required=True, null=False, index=True, help_text="月份 YYYY-MM")
+    workshop = ForeignKey(references=Workshop, null=True, default=None, on_delete=OnDelete.restrict, index=True,
+                          help_text="工坊（空表示全部工坊）")
+    signed_by = Varchar(length=100, required=True, null=False, help_text="签发人（用户名）")
+    signed_at = Varchar(length=32, required=True, null=False, help_text="签发时间（UTC，ISO 8601）")
+    note = Varchar(length=300, null=False, default="", help_text="签发说明（可空）")
+    journal_seq = BigInt(null=False, default=0, help_text="签发时审计日志的最后序号（锚点）")
+    reopened_by = Varchar(length=100, null=False, default="", help_text="撤销人（空表示仍锁定）")
+    reopened_at = Varchar(length=32, null=False, default="", help_text="撤销时间（空表示仍锁定）")
+    reopen_reason = Varchar(length=300, null=False, default="", help_text="撤销理由")
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s #%s", columns=[cls.month, cls.id])
+
+
+class Adjustment(Table, tablename="adjustment", help_text="调整：对已锁定月份收入的更正（带符号金额，须填理由，只增不改）。计入所有指标。"):
+    placement = _fk(Placement, "用工记录")
+    month = Varchar(length=7, required=True, null=False, index=True, help_text="月份 YYYY-MM（须为已锁定月份）")
+    delta_fen = BigInt(required=True, null=False, help_text="调整金额，单位：分，可为负（-150元 = -15000）")
+    reason = Varchar(length=300, required=True, null=False, help_text="理由（必填）")
+    created_by = Varchar(length=100, required=True, null=False, help_text="记录人（用户名）")
+    created_at = Varchar(length=32, required=True, null=False, help_text="记录时间（UTC，ISO 8601）")
+
+
 LEDGER_TABLES: list[type[Table]] = [
     Enterprise, Workshop, Certification, Worker, LowIncomeStatus, Placement, MonthlyPay, Claim, ClaimFigure,
+    MonthLock, Adjustment,
 ]
+
+
+# --- who may do what, and the record of what was done -------------------------------------------
+
+class UserRole(Table, tablename="user_role", help_text="用户角色：operator（工坊运营方）、auditor（审核员）、admin（管理员）。"):
+    user = ForeignKey(references=BaseUser, null=False, on_delete=OnDelete.cascade, unique=True, index=True,
+                      help_text="用户")
+    role = Varchar(length=16, required=True, null=False, choices=Role, help_text="角色")
+
+
+class UserWorkshop(Table, tablename="user_workshop", help_text="运营方负责的工坊：只能查看和录入这些工坊的数据。"):
+    user = ForeignKey(references=BaseUser, null=False, on_delete=OnDelete.cascade, index=True, help_text="用户")
+    workshop = _fk(Workshop, "工坊")
+
+
+class ApiToken(Table, tablename="api_token", help_text="脚本用的 Bearer 令牌：只存散列；由管理员创建和吊销。"):
+    user = ForeignKey(references=BaseUser, null=False, on_delete=OnDelete.cascade, index=True, help_text="用户")
+    name = Varchar(length=100, null=False, default="", help_text="用途说明")
+    prefix = Varchar(length=12, null=False, default="", help_text="令牌前缀（便于辨认，不足以使用）")
+    token_hash = Varchar(length=64, required=True, null=False, unique=True, secret=True, help_text="令牌的散列")
+    created_by = Varchar(length=100, null=False, default="", help_text="创建人")
+    created_at = Varchar(length=32, required=True, null=False, help_text="创建时间（UTC）")
+    revoked_at = Varchar(length=32, null=False, default="", help_text="吊销时间（空表示有效）")
+
+
+class AuditEntry(Table, tablename="audit_entry", help_text="审计日志：每次增删改一条，按序号连续，以哈希链相连；只增不改。"):
+    seq = BigInt(null=False, unique=True, index=True, help_text="序号（从 1 起连续）")
+    at = Varchar(length=32, required=True, null=False, index=True, help_text="时间（UTC，ISO 8601）")
+    username = Varchar(length=100, required=True, null=False, index=True, help_text="用户")
+    path = Varchar(length=8, required=True, null=False, help_text="途径：api / import / admin / cli / system")
+    table_name = Varchar(length=40, required=True, null=False, index=True, help_text="表")
+    row_id = BigInt(null=False, index=True, help_text="行编号")
+    action = Varchar(length=8, required=True, null=False, help_text="create / update / delete")
+    before = Text(null=False, default="", help_text="修改前（JSON，敏感字段脱敏）")
+    after = Text(null=False, default="", help_text="修改后（JSON，敏感字段脱敏）")
+    prev_hash = Varchar(length=64, required=True, null=False, help_text="上一条的哈希")
+    hash = Varchar(length=64, required=True, null=False, help_text="本条哈希（HMAC-SHA256，链接上一条）")
+
+
+JOURNALED_TABLES: list[type[Table]] = [*LEDGER_TABLES, UserRole, UserWorkshop, ApiToken]
+

@@ -60,3 +60,31 @@ class PayBasis(StrEnum):
     hourly = "计时"
     daily = "日薪"
     monthly = "月薪"
+
+
+class Role(StrEnum):
+    """Who a user is (SPEC "Who uses it"). ``system`` is the ledger itself (migrations, the
+    demo loader, tests of the services) and is never given to a person."""
+
+    operator = "operator"
+    auditor = "auditor"
+    admin = "admin"
+    system = "system"
+
+
+class WritePath(StrEnum):
+    """By which door a change came in; every journal entry names one."""
+
+    api = "api"
+    import_ = "import"
+    admin = "admin"
+    cli = "cli"
+    system = "system"
+
+
+class JournalAction(StrEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+    reveal = "reveal"
+    """A full ID number was shown to someone: no row changed, but it is on the record."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger import access
 from ledger.core import rules
 from ledger.core.problems import Problem
 from ledger.errors import NotFound, ValidationFailed
@@ -26,7 +27,7 @@ class Download:
 
 async def _workshop(code: str) -> dict:
     found = (await bulk.workshops_by_code([code])).get(code)
-    if found is None:
+    if found is None or not access.owns_workshop(found["id"]):
         raise NotFound([Problem("workshop", "not_found", "工坊编码不存在", "no workshop with this code")])
     return found
 

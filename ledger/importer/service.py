@@ -41,16 +41,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ledger import crypto
+from ledger import access, crypto
 from ledger.core import rules
+from ledger.core.enums import Role
 from ledger.core.problems import Problem
 from ledger.db import is_sqlite, write_transaction
 from ledger.errors import ValidationFailed
 from ledger.importer import deltas, values
 from ledger.importer.headers import SheetKind, find_layout, guess_kind, missing_columns
 from ledger.importer.reading import Sheet, Source, open_sheet
-from ledger.services import bulk, employment
+from ledger.services import bulk, employment, journal
 from ledger.services.common import Collector
+from ledger.services.locks import active_locks, lock_problem
 from ledger.tables import MonthlyPay, Placement, Worker
 
 DEFAULT_BATCH = 1000
@@ -148,7 +150,14 @@ class ImportFailed(ValidationFailed):
     def __init__(self, report: ImportReport):
         self.report = report
         super().__init__([p.problem for p in report.problems])
-        if not report.has_invalid:
+        codes = {p.problem.code for p in report.problems}
+        if "not_your_workshop" in codes:
+            self.status_code = 403
+            self.code = "forbidden"
+        elif codes == {"month_locked"}:
+            self.code = "month_locked"
+            self.status_code = 409
+        elif not report.has_invalid:
             self.status_code = 409
             self.code = "conflict"
 
@@ -159,6 +168,11 @@ class ImportFailed(ValidationFailed):
     def as_dict(self) -> dict[str, Any]:
         return {"error": self.code, "message": self.message,
                 "problems": [p.as_dict() for p in self.report.problems], "report": self.report.as_dict()}
+
+
+def not_your_workshop(field: str) -> Problem:
+    return Problem(field, "not_your_workshop", "不是您负责的工坊，不能导入其数据",
+                   "not one of your workshops; you cannot import its rows")
 
 
 class _DryRun(Exception):
@@ -183,6 +197,7 @@ def mask_value(name: str, raw: Any) -> str | None:
 async def run_import(source: Source, options: ImportOptions | None = None) -> ImportReport:
     """Check a whole sheet and apply it atomically; raises ``ImportFailed`` with every
     problem, or ``reading.UnreadableFile`` for a file that is not a readable spreadsheet."""
+    access.require(Role.operator, Role.admin, doing_zh="导入用工或月收入", doing_en="imports")
     options = options or ImportOptions()
     kind = SheetKind(options.kind) if options.kind else None
     report = ImportReport(kind=kind.value if kind else None, dry_run=options.dry_run, replace=options.replace)
@@ -206,6 +221,8 @@ async def run_import(source: Source, options: ImportOptions | None = None) -> Im
         if default_workshop is None:
             problems.append(Problem("workshop", "unknown_reference", "指定的工坊编码不存在",
                                     "no workshop with the given code"))
+        elif not access.owns_workshop(default_workshop["id"]):
+            problems.append(not_your_workshop("workshop"))
     if problems:
         report.problems = [RowProblem(p.at_row(p.row, sheet.layout.column_of(p.field)) if p.row else p)
                            for p in problems]
@@ -293,6 +310,9 @@ class _Job:
         workshop = self.workshops.get(code)
         if workshop is None:
             checks.add([Problem("workshop_code", "unknown_reference", "工坊编码不存在", "no workshop with this code")])
+        elif not access.owns_workshop(workshop["id"]):
+            checks.add([not_your_workshop("workshop_code")])
+            return None
         elif self.default_workshop is not None and workshop["id"] != self.default_workshop["id"]:
             checks.add([Problem("workshop_code", "other_workshop", "该行属于另一个工坊（与指定的工坊不符）",
                                 "this row belongs to another workshop than the one given")])
@@ -399,7 +419,7 @@ class _PayImport(_Job):
                 chosen.append((line, placement))
         existing = await bulk.pay_records({p["id"] for _, p in chosen},
                                           {line.clean["month"] for line, _ in chosen if line.clean["month"]})
-        locked = await bulk.locked_months({(p["workshop"], line.clean["month"]) for line, p in chosen
+        locked = await active_locks({(p["workshop"], line.clean["month"]) for line, p in chosen
                                            if line.clean["month"]})
         new_rows = []
         for line, placement in chosen:
@@ -418,8 +438,7 @@ class _PayImport(_Job):
                 self.report.unchanged += 1
                 continue
             if (placement["workshop"], month) in locked:
-                line.checks.add([Problem("month", "month_locked", "该月已审核锁定，不能新增或修改收入记录",
-                                         "this month is signed off and locked; its pay cannot change")])
+                line.checks.add([lock_problem(locked[(placement["workshop"], month)])])
                 continue
             self.touch({"id": placement["workshop"], "code": placement["workshop_code"]}, month)
             row = {**line.clean, "placement": placement["id"]}
@@ -435,7 +454,7 @@ class _PayImport(_Job):
         for line in lines:
             self.add(line.number, line.raw, line.checks)
         if self.writing and new_rows:
-            await MonthlyPay.insert(*[MonthlyPay(**row) for row in new_rows])
+            await journal.insert_many(MonthlyPay, new_rows)
         self.report.created += len(new_rows)
 
     def resolve(self, line: _PayLine, by_id: dict[int, dict[str, Any]], workers: dict[str, dict[str, Any]],
@@ -449,6 +468,9 @@ class _PayImport(_Job):
             if placement is None:
                 checks.add([Problem("placement", "unknown_reference", f"用工记录不存在（用工编号 {ref}）",
                                     f"no placement with id {ref}")])
+                return None
+            if not access.owns_workshop(placement["workshop"]):
+                checks.add([not_your_workshop("placement")])
                 return None
             if line.workshop_code is not None and placement["workshop_code"] != line.workshop_code:
                 checks.add([Problem("workshop_code", "other_workshop", "工坊编码与该用工记录的工坊不符",
@@ -484,8 +506,7 @@ class _PayImport(_Job):
 
     async def finish(self) -> None:
         before = await self.figures_before()
-        for pay_id, row in self.replacements:
-            await MonthlyPay.update(row).where(MonthlyPay.id == pay_id)
+        await journal.update_many(MonthlyPay, self.replacements)
         self.report.replaced = len(self.replacements)
         await self.figures_after(before)
 
@@ -586,13 +607,12 @@ class _HireImport(_Job):
         self.report.workers_created += len(new_workers)
         if self.writing and new_placements:
             if new_workers:
-                await Worker.insert(*[Worker(**w) for w in new_workers.values()])
+                await journal.insert_many(Worker, list(new_workers.values()))
             ids = {h: w["id"] for h, w in (await bulk.workers_by_hash({h for h, _ in new_placements})).items()}
-            await Placement.insert(*[Placement(**p, worker=ids[h]) for h, p in new_placements])
+            await journal.insert_many(Placement, [{**p, "worker": ids[h]} for h, p in new_placements])
 
     async def finish(self) -> None:
         before = await self.figures_before()
-        for placement_id, changes in self.replacements:
-            await Placement.update(changes).where(Placement.id == placement_id)
+        await journal.update_many(Placement, self.replacements)
         self.report.replaced = len(self.replacements)
         await self.figures_after(before)

@@ -7,7 +7,7 @@ makes. What differs is only how the database is asked: one query per batch for e
 of look-up (workshops by code, workers by keyed hash, placements, existing pay) instead of
 one per row, so ten thousand rows cost a handful of queries, not thirty thousand.
 
-``locked_months`` is the one hook for the sign-off/lock feature (not built yet).
+Locks are asked one query per batch too (``locks.active_locks``).
 """
 
 from __future__ import annotations
@@ -32,20 +32,6 @@ def _ids(values: Iterable[Any], none: Any = -1) -> list[Any]:
     """The values for an IN (...) list; never empty (``IN ()`` is not SQL), and the
     placeholder has the column's type (PostgreSQL's driver checks it)."""
     return list(values) or [none]
-
-
-# --- the lock hook ----------------------------------------------------------------------
-
-async def locked_months(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
-    """Which of these (workshop id, "YYYY-MM") pairs are signed off and locked.
-
-    The single place where imports ask about locks (SPEC "Sign-off / lock": from then on
-    every write path refuses to change that month's pay). Locks do not exist yet, so
-    nothing is locked; the trust feature replaces this body with one query per batch
-    (a lock on a whole month covers every workshop). The importer refuses to create or
-    replace pay in any pair this returns, in replace mode too.
-    """
-    return set()
 
 
 # --- look-ups, one query per batch ------------------------------------------------------

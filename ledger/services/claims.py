@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ledger import access
 from ledger.core import rules
 from ledger.core.claims import ClaimFigure as CoreFigure
 from ledger.core.claims import ParseResult, decimal_str, parse_claim_text
+from ledger.core.enums import Role
 from ledger.core.figures import FigureSet
 from ledger.core.metrics import Metric, Period, Scope, split_figure_name
 from ledger.core.money import money_str
@@ -22,6 +24,7 @@ from ledger.core.reconcile import Reconciliation, reconcile
 from ledger.db import write_transaction
 from ledger.errors import ValidationFailed
 from ledger.services import figures as figure_service
+from ledger.services import journal
 from ledger.services.common import Collector, Page, get_row, paginate
 from ledger.tables import Claim, ClaimFigure
 
@@ -29,6 +32,7 @@ MAX_TEXT = 20_000
 
 
 def parse_text(text: Any) -> ParseResult:
+    require_claims_role()
     if not isinstance(text, str) or not text.strip():
         raise ValidationFailed([Problem("text", "required", "请提供要解析的文字", "give the text to parse")])
     if len(text) > MAX_TEXT:
@@ -83,35 +87,72 @@ def validate_claim(data: dict[str, Any]) -> tuple[dict[str, Any], list[CoreFigur
     return clean, figures
 
 
-def _figure_row(claim_id: int, figure: CoreFigure) -> ClaimFigure:
-    return ClaimFigure(claim=claim_id, metric=str(figure.metric), low_income=figure.low_income,
-                       value=decimal_str(figure.value), unit=str(figure.unit), qualifier=str(figure.qualifier),
-                       place=decimal_str(figure.place), resolution=f"{figure.resolution:f}",
-                       tolerance=None if figure.tolerance is None else decimal_str(figure.tolerance),
-                       text=figure.text[:300])
+def _figure_row(claim_id: int, figure: CoreFigure) -> dict[str, Any]:
+    return dict(claim=claim_id, metric=str(figure.metric), low_income=figure.low_income,
+                value=decimal_str(figure.value), unit=str(figure.unit), qualifier=str(figure.qualifier),
+                place=decimal_str(figure.place), resolution=f"{figure.resolution:f}",
+                tolerance=None if figure.tolerance is None else decimal_str(figure.tolerance),
+                text=figure.text[:300])
+
+
+def require_claims_role() -> None:
+    """Claims are recorded and read by auditors (and admins, who keep them in the panel)."""
+    access.require(Role.auditor, Role.admin, doing_zh="记录和查看公开数据", doing_en="claims")
 
 
 async def create_claim(data: dict[str, Any]) -> dict[str, Any]:
+    require_claims_role()
     clean, figures = validate_claim(data)
     async with write_transaction():
-        claim = Claim(**clean)
-        await claim.save()
+        claim = await journal.insert(Claim, clean)
         if figures:
-            await ClaimFigure.insert(*[_figure_row(claim.id, f) for f in figures])
-    return await get_claim(claim.id)
+            await journal.insert_many(ClaimFigure, [_figure_row(claim["id"], f) for f in figures])
+    return await get_claim(claim["id"])
 
 
 async def update_claim(claim_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    require_claims_role()
     async with write_transaction():
         current = await get_claim(claim_id)
         merged = {**current, **changes}
         clean, figures = validate_claim(merged)
-        await Claim.update(clean).where(Claim.id == claim_id)
+        await journal.update(Claim, claim_id, clean)
         if "figures" in changes:
-            await ClaimFigure.delete().where(ClaimFigure.claim == claim_id)
+            await journal.delete_where(ClaimFigure, ClaimFigure.claim == claim_id)
             if figures:
-                await ClaimFigure.insert(*[_figure_row(claim_id, f) for f in figures])
+                await journal.insert_many(ClaimFigure, [_figure_row(claim_id, f) for f in figures])
     return await get_claim(claim_id)
+
+
+async def delete_claim(claim_id: int) -> None:
+    require_claims_role()
+    async with write_transaction():
+        await get_claim(claim_id)
+        await journal.delete_where(ClaimFigure, ClaimFigure.claim == claim_id)
+        await journal.delete(Claim, claim_id)
+
+
+async def create_claim_figure(data: dict[str, Any]) -> dict[str, Any]:
+    require_claims_role()
+    async with write_transaction():
+        return await journal.insert(ClaimFigure, await validate_claim_figure_row(data))
+
+
+async def update_claim_figure(figure_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    require_claims_role()
+    async with write_transaction():
+        current = await get_row(ClaimFigure, figure_id, "公开数据中的数字", "claim figure")
+        clean = await validate_claim_figure_row({**current, **changes}, existing_id=figure_id)
+        updated = await journal.update(ClaimFigure, figure_id, clean)
+    assert updated is not None
+    return updated
+
+
+async def delete_claim_figure(figure_id: int) -> None:
+    require_claims_role()
+    async with write_transaction():
+        await get_row(ClaimFigure, figure_id, "公开数据中的数字", "claim figure")
+        await journal.delete(ClaimFigure, figure_id)
 
 
 def _core_figure(row: dict[str, Any]) -> CoreFigure:
@@ -127,12 +168,14 @@ async def claim_figures(claim_id: int) -> list[CoreFigure]:
 
 
 async def get_claim(claim_id: int) -> dict[str, Any]:
+    require_claims_role()
     claim = await get_row(Claim, claim_id, "公开数据", "claim")
     claim["figures"] = [{**f.to_json_dict(), "low_income": f.low_income} for f in await claim_figures(claim_id)]
     return claim
 
 
 async def list_claims(page: int = 1, page_size: int = 50) -> Page:
+    require_claims_role()
     return await paginate(Claim, [], page, page_size)
 
 
@@ -192,6 +235,7 @@ async def reconcile_figures(figures: list[CoreFigure], scope: str, period: str, 
 
 
 async def reconcile_claim(claim_id: int, scope: str | None = None, period: str | None = None) -> Report:
+    require_claims_role()
     claim = await get_row(Claim, claim_id, "公开数据", "claim")
     source = {k: claim[k] for k in ("id", "title", "publisher", "published_on", "url", "quote")}
     source["published_on"] = None if claim["published_on"] is None else str(claim["published_on"])
@@ -221,6 +265,4 @@ async def validate_claim_figure_row(data: dict[str, Any], existing_id: int | Non
     figure = _figure_from_input(item, 0, checks)
     checks.raise_if_any()
     assert figure is not None and isinstance(claim, int)
-    row = _figure_row(claim, figure).to_dict()
-    row.pop("id", None)
-    return row
+    return _figure_row(claim, figure)

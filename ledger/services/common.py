@@ -84,6 +84,13 @@ async def paginate(table: type[Table], where: list[Any], page: int, page_size: i
     return Page(items=rows, total=await count, page=page, page_size=page_size)
 
 
+def hidden(label_zh: str, label_en: str, row_id: int) -> NotFound:
+    """What an operator is told about another workshop's row: that it is not there for them
+    (the same answer as for a row that does not exist, so existence does not leak)."""
+    return NotFound([Problem("id", "not_found", f"{label_zh}不存在（id={row_id}）",
+                             f"no {label_en} with id {row_id}")])
+
+
 async def get_row(table: type[Table], row_id: int, label_zh: str, label_en: str) -> dict[str, Any]:
     row = None
     if 1 <= row_id <= MAX_ID:

@@ -11,14 +11,29 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+from ledger import access
 from ledger.core import rules
-from ledger.core.enums import PayBasis
+from ledger.core.enums import PayBasis, Role
 from ledger.core.money import fen_to_yuan, money_str, yuan_to_fen
 from ledger.core.problems import Problem
 from ledger.db import write_transaction
-from ledger.errors import ValidationFailed
-from ledger.services.common import Collector, Page, get_row, paginate, reference_exists, today
+from ledger.errors import Forbidden, ValidationFailed
+from ledger.services import journal
+from ledger.services.common import Collector, Page, check_deletable, get_row, hidden, paginate, reference_exists, today
+from ledger.services.locks import refuse_locked
 from ledger.tables import MonthlyPay, Placement, Worker, Workshop
+
+WRITERS = (Role.operator, Role.admin)
+"""Who logs hires and pay: operators (their workshops) and admins. Auditors only read."""
+
+
+def _require_writer(doing_zh: str, doing_en: str) -> None:
+    access.require(*WRITERS, doing_zh=doing_zh, doing_en=doing_en)
+
+
+def _own(workshop_id: int | None, field: str) -> None:
+    access.require_workshop(workshop_id, field)
+
 
 # --- placements --------------------------------------------------------------------------
 
@@ -49,6 +64,8 @@ async def validate_placement(data: dict[str, Any], existing_id: int | None = Non
     workshop = await reference_exists(Workshop, data.get("workshop"), "workshop", "工坊", "workshop", checks)
     clean["worker"] = worker["id"] if worker else None
     clean["workshop"] = workshop["id"] if workshop else None
+    if workshop:
+        _own(workshop["id"], "workshop")
     hired_on, left_on = clean["hired_on"], clean["left_on"]
     if workshop:
         checks.add(placement_in_workshop(clean, workshop))
@@ -74,28 +91,55 @@ async def validate_placement(data: dict[str, Any], existing_id: int | None = Non
 
 
 async def create_placement(data: dict[str, Any]) -> dict[str, Any]:
+    _require_writer("登记用工", "recording hires")
     async with write_transaction():
         clean = await validate_placement(data)
-        row = Placement(**clean)
-        await row.save()
-    return await get_placement(row.id)
+        row = await journal.insert(Placement, clean)
+    return await get_placement(row["id"])
+
+
+async def _placement_to_change(placement_id: int, doing_zh: str, doing_en: str) -> dict[str, Any]:
+    _require_writer(doing_zh, doing_en)
+    current = await get_row(Placement, placement_id, "用工记录", "placement")
+    if not access.owns_workshop(current["workshop"]):
+        raise Forbidden([Problem("id", "other_workshop", "该用工记录属于其他工坊，不能修改",
+                                 "this placement belongs to another workshop; you cannot change it")])
+    return current
 
 
 async def update_placement(placement_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     async with write_transaction():
-        current = await get_placement(placement_id)
+        current = await _placement_to_change(placement_id, "修改用工", "changing hires")
         clean = await validate_placement({**current, **changes}, existing_id=placement_id)
-        await Placement.update(clean).where(Placement.id == placement_id)
+        if (clean["worker"], clean["workshop"]) != (current["worker"], current["workshop"]):
+            # Moving a placement moves its pay between people or workshops: not in a locked month.
+            months = await MonthlyPay.select(MonthlyPay.month).where(MonthlyPay.placement == placement_id)
+            await refuse_locked({(w, m["month"]) for m in months for w in (current["workshop"], clean["workshop"])},
+                                field="workshop")
+        await journal.update(Placement, placement_id, clean)
     return await get_placement(placement_id)
 
 
+async def delete_placement(placement_id: int) -> None:
+    async with write_transaction():
+        await _placement_to_change(placement_id, "删除用工", "deleting hires")
+        await check_deletable(Placement, placement_id)
+        await journal.delete(Placement, placement_id)
+
+
 async def get_placement(placement_id: int) -> dict[str, Any]:
-    return await get_row(Placement, placement_id, "用工记录", "placement")
+    row = await get_row(Placement, placement_id, "用工记录", "placement")
+    if not access.owns_workshop(row["workshop"]):
+        raise hidden("用工记录", "placement", placement_id)
+    return row
 
 
 async def list_placements(page: int = 1, page_size: int = 50, workshop: int | None = None,
                           worker: int | None = None, active_on: date | None = None) -> Page:
     where: list[Any] = []
+    scope = access.workshop_scope()
+    if scope is not None:
+        where.append(Placement.workshop.is_in(list(scope) or [-1]))
     if workshop is not None:
         where.append(Placement.workshop == workshop)
     if worker is not None:
@@ -156,6 +200,7 @@ async def validate_pay(data: dict[str, Any], existing_id: int | None = None) -> 
     placement = await reference_exists(Placement, data.get("placement"), "placement", "用工记录", "placement", checks)
     clean["placement"] = placement["id"] if placement else None
     if placement:
+        _own(placement["workshop"], "placement")
         checks.add(check_month_in_placement(clean, placement))
     if placement and clean["month"]:
         query = MonthlyPay.exists().where(
@@ -166,33 +211,61 @@ async def validate_pay(data: dict[str, Any], existing_id: int | None = None) -> 
             checks.conflict(Problem("month", "duplicate_pay", "该用工记录在该月已有收入记录（如需更正请修改原记录）",
                                     "this placement already has pay for this month (edit that record instead)"))
     checks.raise_if_any()
+    assert placement is not None
+    await refuse_locked({(placement["workshop"], clean["month"])})
     return clean
 
 
 async def create_pay(data: dict[str, Any]) -> dict[str, Any]:
+    _require_writer("登记月收入", "logging pay")
     async with write_transaction():
         clean = await validate_pay(data)
-        row = MonthlyPay(**clean)
-        await row.save()
-    return await get_pay(row.id)
+        row = await journal.insert(MonthlyPay, clean)
+    return await get_pay(row["id"])
+
+
+async def _pay_to_change(pay_id: int, doing_zh: str, doing_en: str) -> dict[str, Any]:
+    """The stored record, if the actor may change it and its month is not locked."""
+    _require_writer(doing_zh, doing_en)
+    current = await get_row(MonthlyPay, pay_id, "月收入记录", "monthly pay record")
+    placement = await Placement.select(Placement.workshop).where(Placement.id == current["placement"]).first()
+    assert placement is not None
+    if not access.owns_workshop(placement["workshop"]):
+        raise Forbidden([Problem("id", "other_workshop", "该收入记录属于其他工坊，不能修改",
+                                 "this pay record belongs to another workshop; you cannot change it")])
+    await refuse_locked({(placement["workshop"], current["month"])})
+    return current
 
 
 async def update_pay(pay_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     async with write_transaction():
-        current = pay_out(await get_row(MonthlyPay, pay_id, "月收入记录", "monthly pay record"))
+        current = pay_out(await _pay_to_change(pay_id, "修改月收入", "changing pay"))
         clean = await validate_pay({**current, **changes}, existing_id=pay_id)
-        await MonthlyPay.update(clean).where(MonthlyPay.id == pay_id)
+        await journal.update(MonthlyPay, pay_id, clean)
     return await get_pay(pay_id)
 
 
+async def delete_pay(pay_id: int) -> None:
+    async with write_transaction():
+        await _pay_to_change(pay_id, "删除月收入", "deleting pay")
+        await journal.delete(MonthlyPay, pay_id)
+
+
 async def get_pay(pay_id: int) -> dict[str, Any]:
-    return pay_out(await get_row(MonthlyPay, pay_id, "月收入记录", "monthly pay record"))
+    row = await get_row(MonthlyPay, pay_id, "月收入记录", "monthly pay record")
+    placement = await Placement.select(Placement.workshop).where(Placement.id == row["placement"]).first()
+    if placement is None or not access.owns_workshop(placement["workshop"]):
+        raise hidden("月收入记录", "monthly pay record", pay_id)
+    return pay_out(row)
 
 
 async def list_pay(page: int = 1, page_size: int = 50, workshop: int | None = None,
                    month: str | None = None, worker: int | None = None,
                    placement: int | None = None) -> Page:
     where: list[Any] = []
+    scope = access.workshop_scope()
+    if scope is not None:
+        where.append(MonthlyPay.placement.workshop.is_in(list(scope) or [-1]))
     if workshop is not None:
         where.append(MonthlyPay.placement.workshop == workshop)
     if worker is not None:
@@ -211,6 +284,7 @@ async def create_pay_batch(month: Any, items: list[dict[str, Any]]) -> list[dict
     Look-ups are one query per batch (placements, existing records), the write is one
     bulk insert. Problems carry their item's index: ``items[3].amount``.
     """
+    _require_writer("登记月收入", "logging pay")
     checks = Collector()
     month_value = checks.take(rules.check_month("month", month, today()))
     if not items:
@@ -219,6 +293,7 @@ async def create_pay_batch(month: Any, items: list[dict[str, Any]]) -> list[dict
     async with write_transaction():
         placements = {p["id"]: p for p in await Placement.select().where(
             Placement.id.is_in(list(placement_ids) or [-1]))}
+        access.require_workshops({p["workshop"] for p in placements.values()}, "items")
         existing = set()
         if month_value:
             existing = {r["placement"] for r in await MonthlyPay.select(MonthlyPay.placement).where(
@@ -249,10 +324,8 @@ async def create_pay_batch(month: Any, items: list[dict[str, Any]]) -> list[dict
             clean["placement"] = pid
             rows.append(clean)
         checks.raise_if_any()
-        await MonthlyPay.insert(*[MonthlyPay(**row) for row in rows])
-    created = await MonthlyPay.select().where(
-        MonthlyPay.placement.is_in(list(placement_ids)) & (MonthlyPay.month == month_value)
-    ).order_by(MonthlyPay.id)
+        await refuse_locked({(placements[i["placement"]]["workshop"], month_value) for i in items})
+        created = await journal.insert_many(MonthlyPay, rows)
     return [pay_out(r) for r in created]
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ledger import access
+from ledger.core.enums import Role
 from ledger.core.figures import FigureSet, FigureValue, growth_percent
 from ledger.core.metrics import (
     ArgumentError,
@@ -27,6 +29,11 @@ from ledger.core.problems import Problem
 from ledger.db import is_sqlite
 from ledger.errors import ValidationFailed
 from ledger.tables import Workshop
+
+
+def require_reader() -> None:
+    """Figures, their rows and reconciliation are for auditors and admins (README matrix)."""
+    access.require(Role.auditor, Role.admin, doing_zh="计算指标和对账", doing_en="figures and reconciliation")
 
 
 def _month_of(column: str) -> str:
@@ -71,20 +78,34 @@ def _low_income_in_month(worker: str, month: str) -> str:
             f"AND (s.valid_to IS NULL OR {_month_of('s.valid_to')} >= {month}))")
 
 
+PAY_AND_ADJUSTMENTS = """
+    SELECT placement, month, amount_fen AS fen FROM monthly_pay WHERE month >= {} AND month <= {}
+    UNION ALL
+    SELECT placement, month, delta_fen AS fen FROM adjustment WHERE month >= {} AND month <= {}"""
+"""A month's pay is its pay records plus the adjustments of that month (SPEC: total_pay is
+"sum of monthly pay plus adjustments"). Parameters: first, last, first, last month."""
+
+
+def period_args(period: Period, scope_args: list[Any]) -> list[Any]:
+    """The parameters of ``pay_months_sql``: the period twice (pay, adjustments), then the scope's."""
+    first, last = str(period.first), str(period.last)
+    return [first, last, first, last, *scope_args]
+
+
 def pay_months_sql(scope: Scope) -> tuple[str, list[Any]]:
     """SQL of the (worker, month, fen, low, baseline) rows of a scope and period: the unit
-    every pay figure aggregates. Parameters: first month, last month, then the scope's."""
+    every pay figure aggregates. Parameters: ``period_args(period, args)``."""
     where, args = scope_sql(scope)
     sql = f"""
         SELECT pm.worker AS worker, pm.month AS month, pm.fen AS fen,
                CASE WHEN {_low_income_in_month('pm.worker', 'pm.month')} THEN 1 ELSE 0 END AS low,
                wk.baseline_income_fen AS baseline
         FROM (
-            SELECT p.worker AS worker, mp.month AS month, SUM(mp.amount_fen) AS fen
-            FROM monthly_pay mp
+            SELECT p.worker AS worker, mp.month AS month, SUM(mp.fen) AS fen
+            FROM ({PAY_AND_ADJUSTMENTS}) mp
             JOIN placement p ON p.id = mp.placement
             JOIN workshop w ON w.id = p.workshop
-            WHERE mp.month >= {{}} AND mp.month <= {{}} AND {where}
+            WHERE {where}
             GROUP BY p.worker, mp.month
         ) pm
         JOIN worker wk ON wk.id = pm.worker"""
@@ -114,7 +135,7 @@ async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
 
 async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
     sql, args = _pay_group_sql(scope)
-    row = (await _run(sql, [str(period.first), str(period.last), *args]))[0]
+    row = (await _run(sql, period_args(period, args)))[0]
     return {key: int(value or 0) for key, value in row.items()}
 
 
@@ -181,6 +202,7 @@ def _pay_figures(pay: dict[str, int], employed: int, period: Period, suffix: str
 
 async def compute(scope: Scope, period: Period, *, with_growth: bool = True) -> FigureSet:
     """Every figure of definition version 1 for a scope and period, by aggregate SQL."""
+    require_reader()
     pay = await pay_group(scope, period)
     employment = await employment_group(scope, period)
     open_count, certified, levels = await workshop_group(scope, period)
@@ -225,6 +247,7 @@ async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int,
     from ledger.core.metrics import split_figure_name
     from ledger.services.common import check_paging
 
+    require_reader()
     check_paging(page, page_size)
     try:
         base, low = split_figure_name(metric_name)
@@ -240,7 +263,7 @@ async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int,
                   FROM ({inner}) r JOIN worker wk ON wk.id = r.worker {filter_low}
                   ORDER BY r.month, r.worker LIMIT {page_size} OFFSET {offset}"""
         count_sql = f"SELECT COUNT(*) AS n FROM ({inner}) r {filter_low}"
-        params = [str(period.first), str(period.last), *args]
+        params = period_args(period, args)
         rows = await _run(sql, params)
         total = int((await _run(count_sql, params))[0]["n"])
         return [{"worker": r["worker"], "name": r["name"], "id_number": r["id_number"], "month": r["month"],
@@ -275,10 +298,11 @@ async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int,
 async def monthly_pay_by_workshop(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """Total pay per workshop and month (for the report's chart), by one aggregate query."""
     where, args = scope_sql(scope)
-    rows = await _run(f"""SELECT w.code AS workshop, mp.month AS month, SUM(mp.amount_fen) AS fen
-                          FROM monthly_pay mp JOIN placement p ON p.id = mp.placement
+    require_reader()
+    rows = await _run(f"""SELECT w.code AS workshop, mp.month AS month, SUM(mp.fen) AS fen
+                          FROM ({PAY_AND_ADJUSTMENTS}) mp JOIN placement p ON p.id = mp.placement
                           JOIN workshop w ON w.id = p.workshop
-                          WHERE mp.month >= {{}} AND mp.month <= {{}} AND {where}
+                          WHERE {where}
                           GROUP BY w.code, mp.month ORDER BY w.code, mp.month""",
-                      [str(period.first), str(period.last), *args])
+                      period_args(period, args))
     return [{"workshop": r["workshop"], "month": r["month"], "pay": fen_to_yuan(int(r["fen"]))} for r in rows]

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger import access
 from ledger.core import rules
-from ledger.core.enums import CertificationLevel, CertificationStatus, WorkshopType
+from ledger.core.enums import CertificationLevel, CertificationStatus, Role, WorkshopType
 from ledger.core.problems import Problem
 from ledger.db import write_transaction
-from ledger.services.common import Collector, Page, get_row, paginate, reference_exists
+from ledger.services import journal
+from ledger.services.common import Collector, Page, check_deletable, get_row, hidden, paginate, reference_exists
 from ledger.tables import Certification, Enterprise, Workshop
+
+
+def _require_admin() -> None:
+    access.require(Role.admin, doing_zh="维护主数据（企业、工坊、认定）", doing_en="master data changes")
+
 
 # --- enterprises -------------------------------------------------------------------------
 
@@ -32,18 +39,19 @@ async def validate_enterprise(data: dict[str, Any], existing_id: int | None = No
 
 
 async def create_enterprise(data: dict[str, Any]) -> dict[str, Any]:
+    _require_admin()
     async with write_transaction():
         clean = await validate_enterprise(data)
-        row = Enterprise(**clean)
-        await row.save()
-    return await get_enterprise(row.id)
+        row = await journal.insert(Enterprise, clean)
+    return await get_enterprise(row["id"])
 
 
 async def update_enterprise(enterprise_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    _require_admin()
     async with write_transaction():
         current = await get_enterprise(enterprise_id)
         clean = await validate_enterprise({**current, **changes}, existing_id=enterprise_id)
-        await Enterprise.update(clean).where(Enterprise.id == enterprise_id)
+        await journal.update(Enterprise, enterprise_id, clean)
     return await get_enterprise(enterprise_id)
 
 
@@ -101,23 +109,27 @@ async def _placements_inside_workshop(workshop_id: int, opened_on, closed_on, ch
 
 
 async def create_workshop(data: dict[str, Any]) -> dict[str, Any]:
+    _require_admin()
     async with write_transaction():
         clean = await validate_workshop(data)
-        row = Workshop(**clean)
-        await row.save()
-    return await get_workshop(row.id)
+        row = await journal.insert(Workshop, clean)
+    return await get_workshop(row["id"])
 
 
 async def update_workshop(workshop_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    _require_admin()
     async with write_transaction():
         current = await get_workshop(workshop_id)
         clean = await validate_workshop({**current, **changes}, existing_id=workshop_id)
-        await Workshop.update(clean).where(Workshop.id == workshop_id)
+        await journal.update(Workshop, workshop_id, clean)
     return await get_workshop(workshop_id)
 
 
 async def get_workshop(workshop_id: int) -> dict[str, Any]:
-    return await get_row(Workshop, workshop_id, "工坊", "workshop")
+    row = await get_row(Workshop, workshop_id, "工坊", "workshop")
+    if not access.owns_workshop(row["id"]):
+        raise hidden("工坊", "workshop", workshop_id)
+    return row
 
 
 async def workshop_by_code(code: str) -> dict[str, Any] | None:
@@ -127,6 +139,9 @@ async def workshop_by_code(code: str) -> dict[str, Any] | None:
 async def list_workshops(page: int = 1, page_size: int = 50, region: str | None = None,
                          enterprise: int | None = None, open_on=None) -> Page:
     where: list[Any] = []
+    scope = access.workshop_scope()
+    if scope is not None:
+        where.append(Workshop.id.is_in(list(scope) or [-1]))
     if region:
         where.append(Workshop.region_code.like(f"{region}%"))
     if enterprise is not None:
@@ -166,25 +181,56 @@ async def validate_certification(data: dict[str, Any], existing_id: int | None =
 
 
 async def create_certification(data: dict[str, Any]) -> dict[str, Any]:
+    _require_admin()
     async with write_transaction():
         clean = await validate_certification(data)
-        row = Certification(**clean)
-        await row.save()
-    return await get_certification(row.id)
+        row = await journal.insert(Certification, clean)
+    return await get_certification(row["id"])
 
 
 async def update_certification(cert_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    _require_admin()
     async with write_transaction():
         current = await get_certification(cert_id)
         clean = await validate_certification({**current, **changes}, existing_id=cert_id)
-        await Certification.update(clean).where(Certification.id == cert_id)
+        await journal.update(Certification, cert_id, clean)
     return await get_certification(cert_id)
 
 
 async def get_certification(cert_id: int) -> dict[str, Any]:
-    return await get_row(Certification, cert_id, "认定", "certification")
+    row = await get_row(Certification, cert_id, "认定", "certification")
+    if not access.owns_workshop(row["workshop"]):
+        raise hidden("认定", "certification", cert_id)
+    return row
 
 
 async def list_certifications(page: int = 1, page_size: int = 50, workshop: int | None = None) -> Page:
     where = [Certification.workshop == workshop] if workshop is not None else []
+    scope = access.workshop_scope()
+    if scope is not None:
+        where.append(Certification.workshop.is_in(list(scope) or [-1]))
     return await paginate(Certification, where, page, page_size)
+
+
+async def delete_enterprise(enterprise_id: int) -> None:
+    _require_admin()
+    async with write_transaction():
+        await get_enterprise(enterprise_id)
+        await check_deletable(Enterprise, enterprise_id)
+        await journal.delete(Enterprise, enterprise_id)
+
+
+async def delete_workshop(workshop_id: int) -> None:
+    _require_admin()
+    async with write_transaction():
+        await get_workshop(workshop_id)
+        await check_deletable(Workshop, workshop_id)
+        await journal.delete(Workshop, workshop_id)
+
+
+async def delete_certification(cert_id: int) -> None:
+    _require_admin()
+    async with write_transaction():
+        await get_certification(cert_id)
+        await check_deletable(Certification, cert_id)
+        await journal.delete(Certification, cert_id)

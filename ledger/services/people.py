@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger import crypto
+from ledger import access, crypto
 from ledger.core import rules
-from ledger.core.enums import LowIncomeCategory
+from ledger.core.enums import JournalAction, LowIncomeCategory, Role
 from ledger.core.money import fen_str, yuan_to_fen
 from ledger.core.problems import Problem
 from ledger.db import write_transaction
-from ledger.services.common import Collector, Page, get_row, paginate, reference_exists
-from ledger.tables import LowIncomeStatus, Worker
+from ledger.errors import Forbidden
+from ledger.services import journal
+from ledger.services.common import Collector, Page, check_deletable, get_row, hidden, paginate, reference_exists
+from ledger.tables import LowIncomeStatus, Placement, Worker
+
+WRITERS = (Role.operator, Role.admin)
+"""Who registers people and their low-income status (auditors only read)."""
 
 WORKER_PUBLIC = [Worker.id, Worker.name, Worker.id_number, Worker.village, Worker.phone,
                  Worker.baseline_income_fen]
@@ -80,31 +85,75 @@ def check_worker_fields(data: dict[str, Any], checks: Collector,
 
 
 
+def _require_writer() -> None:
+    access.require(*WRITERS, doing_zh="登记或修改人员信息", doing_en="changes to people")
+
+
+async def worker_visible(worker_id: int) -> bool:
+    """An operator sees a worker placed (now or once) at one of their workshops."""
+    scope = access.workshop_scope()
+    if scope is None:
+        return True
+    return await Placement.exists().where(
+        (Placement.worker == worker_id) & Placement.workshop.is_in(list(scope) or [-1]))
+
+
+async def _own_worker(worker_id: int, field: str = "id") -> None:
+    if not await worker_visible(worker_id):
+        raise Forbidden([Problem(field, "other_workshop", "该人员不在您负责的工坊用工，不能修改",
+                                 "this worker is not placed at your workshops; you cannot change them")])
+
+
 async def create_worker(data: dict[str, Any]) -> dict[str, Any]:
+    _require_writer()
     async with write_transaction():
         clean = await validate_worker(data)
-        row = Worker(**clean)
-        await row.save()
-    return await get_worker(row.id)
+        row = await journal.insert(Worker, clean)
+    return _public(row)
 
 
 async def update_worker(worker_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    _require_writer()
     async with write_transaction():
         current = await _worker_row(worker_id)
+        await _own_worker(worker_id)
         merged = {**current, "baseline_income": fen_str(current["baseline_income_fen"]), **changes}
         clean = await validate_worker(merged, existing=current)
-        await Worker.update(clean).where(Worker.id == worker_id)
+        await journal.update(Worker, worker_id, clean)
     return await get_worker(worker_id)
 
+
+async def delete_worker(worker_id: int) -> None:
+    access.require(Role.admin, doing_zh="删除人员", doing_en="deleting a worker")
+    async with write_transaction():
+        await _worker_row(worker_id)
+        await check_deletable(Worker, worker_id)
+        await journal.delete(Worker, worker_id)
 
 
 async def _worker_row(worker_id: int) -> dict[str, Any]:
     return await get_row(Worker, worker_id, "务工人员", "worker")
 
 
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in ("id", "name", "id_number", "village", "phone", "baseline_income_fen")}
+
+
 async def get_worker(worker_id: int) -> dict[str, Any]:
     row = await _worker_row(worker_id)
-    return {key: row[key] for key in ("id", "name", "id_number", "village", "phone", "baseline_income_fen")}
+    if not await worker_visible(worker_id):
+        raise hidden("务工人员", "worker", worker_id)
+    return _public(row)
+
+
+async def reveal_id_number(worker_id: int) -> dict[str, Any]:
+    """The full ID number of one worker, for an auditor or admin who asks explicitly; the
+    asking is journaled (action ``reveal``) in the same transaction as the read."""
+    access.require(Role.auditor, Role.admin, doing_zh="查看完整身份证号", doing_en="revealing an ID number")
+    async with write_transaction():
+        row = await _worker_row(worker_id)
+        await journal.append([journal.Change(Worker, worker_id, JournalAction.reveal, None, None)])
+    return {"id": worker_id, "name": row["name"], "id_number": crypto.decrypt(row["id_cipher"])}
 
 
 async def find_worker_by_id_number(id_number: str) -> dict[str, Any] | None:
@@ -116,13 +165,17 @@ async def find_worker_by_id_number(id_number: str) -> dict[str, Any] | None:
 async def list_workers(page: int = 1, page_size: int = 50, id_number: str | None = None,
                        village: str | None = None, workshop: int | None = None) -> Page:
     where: list[Any] = []
+    scope = access.workshop_scope()
     if id_number:
+        # A full ID number finds the person wherever they work: whoever types it has the
+        # card in hand (an operator hiring someone already registered elsewhere).
         where.append(Worker.id_hash == crypto.identity_hash(id_number))
+    elif scope is not None:
+        where.append(Worker.id.is_in(Placement.select(Placement.worker).where(
+            Placement.workshop.is_in(list(scope) or [-1]))))
     if village:
         where.append(Worker.village == village)
     if workshop is not None:
-        from ledger.tables import Placement
-
         where.append(Worker.id.is_in(Placement.select(Placement.worker).where(Placement.workshop == workshop)))
     return await paginate(Worker, where, page, page_size, columns=WORKER_PUBLIC)
 
@@ -142,32 +195,50 @@ async def validate_low_income(data: dict[str, Any], existing_id: int | None = No
     worker = await reference_exists(Worker, data.get("worker"), "worker", "务工人员", "worker", checks)
     clean["worker"] = worker["id"] if worker else None
     checks.raise_if_any()
+    await _own_worker(clean["worker"], "worker")
     return clean
 
 
 async def create_low_income(data: dict[str, Any]) -> dict[str, Any]:
+    _require_writer()
     async with write_transaction():
         clean = await validate_low_income(data)
-        row = LowIncomeStatus(**clean)
-        await row.save()
-    return await get_low_income(row.id)
+        row = await journal.insert(LowIncomeStatus, clean)
+    return await get_low_income(row["id"])
 
 
 async def update_low_income(status_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    _require_writer()
     async with write_transaction():
         current = await get_low_income(status_id)
+        await _own_worker(current["worker"], "worker")
         clean = await validate_low_income({**current, **changes}, existing_id=status_id)
-        await LowIncomeStatus.update(clean).where(LowIncomeStatus.id == status_id)
+        await journal.update(LowIncomeStatus, status_id, clean)
     return await get_low_income(status_id)
 
 
+async def delete_low_income(status_id: int) -> None:
+    _require_writer()
+    async with write_transaction():
+        current = await get_low_income(status_id)
+        await _own_worker(current["worker"], "worker")
+        await journal.delete(LowIncomeStatus, status_id)
+
+
 async def get_low_income(status_id: int) -> dict[str, Any]:
-    return await get_row(LowIncomeStatus, status_id, "低收入认定", "low-income status")
+    row = await get_row(LowIncomeStatus, status_id, "低收入认定", "low-income status")
+    if not await worker_visible(row["worker"]):
+        raise hidden("低收入认定", "low-income status", status_id)
+    return row
 
 
 async def list_low_income(page: int = 1, page_size: int = 50, worker: int | None = None,
                           in_force_on=None) -> Page:
     where: list[Any] = []
+    scope = access.workshop_scope()
+    if scope is not None:
+        where.append(LowIncomeStatus.worker.is_in(Placement.select(Placement.worker).where(
+            Placement.workshop.is_in(list(scope) or [-1]))))
     if worker is not None:
         where.append(LowIncomeStatus.worker == worker)
     if in_force_on is not None:

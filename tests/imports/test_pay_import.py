@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from dbfixtures import make_id, wrong_check_digit
+from dbfixtures import actor, make_id, wrong_check_digit
 from sheets import csv_file, shop, xlsx
 
 from ledger.core.money import fen_to_yuan
 from ledger.errors import ValidationFailed
 from ledger.importer import ImportFailed, ImportOptions, UnreadableFile, annotate, open_sheet, run_import, template
-from ledger.services import bulk, employment
+from ledger.services import employment, locks
 from ledger.tables import LEDGER_TABLES, MonthlyPay
 
 HEADER = ["工坊编码", "身份证号", "姓名", "月份", "收入(元)", "出勤天数"]
@@ -183,22 +183,17 @@ async def test_the_preview_covers_every_month_the_sheet_touches_and_counts_what_
     assert delta["delta"]["avg_monthly_pay"] == "1000.00" and delta["delta"]["workers_paid"] == 1
 
 
-async def test_pay_in_a_locked_month_is_refused_even_in_replace_mode(db, tmp_path, monkeypatch):
+async def test_pay_in_a_locked_month_is_refused_even_in_replace_mode(db, tmp_path):
     s = await shop(1)
-    workshop = s["workshop"]["id"]
-
-    async def march_is_locked(pairs):
-        return {pair for pair in pairs if pair == (workshop, "2023-03")}
-
-    monkeypatch.setattr(bulk, "locked_months", march_is_locked)
+    with actor("auditor", username="审核员甲"):
+        lock = await locks.sign_off("2023-03", s["workshop"]["id"])
     with pytest.raises(ImportFailed) as exc:
         await run_import(xlsx(tmp_path / "pay.xlsx", [HEADER, *pay_rows(s)]), ImportOptions(replace=True))
-    assert [p.problem.code for p in exc.value.report.problems] == ["month_locked"]
+    assert exc.value.status_code == 409
+    [problem] = [p.problem for p in exc.value.report.problems]
+    assert problem.code == "month_locked"
+    assert f"锁定 #{lock['id']}" in problem.zh and "审核员甲" in problem.zh and lock["signed_at"][:19] in problem.zh
     assert await MonthlyPay.count() == 0
-
-
-async def test_nothing_is_locked_until_the_lock_feature_exists():
-    assert await bulk.locked_months({(1, "2023-03")}) == set()
 
 
 async def test_the_same_placement_and_month_twice_in_a_file_is_refused_across_batches(db, tmp_path):

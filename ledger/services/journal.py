@@ -1,0 +1,314 @@
+"""The audit journal: every change to a business row, by any door, in the same transaction.
+
+The services never write a table directly; they call ``insert``/``insert_many``/``update``/
+``update_many``/``delete``/``delete_where`` here, which make the change, read back what was
+stored and append one entry per changed row: a dense sequence number, the time, who and by
+which path (api / import / admin / cli / system), the table and row, and the row before and
+after as JSON. Sensitive columns (those declared ``secret=True``: the ID number's keyed
+hash and cipher, the phone's cipher, token hashes) are never copied: the journal keeps
+only a SHA-256 fingerprint of them, enough to check a replay, useless to read a number.
+ID numbers and phones appear only in the masked form the tables already hold.
+
+Each entry's ``hash`` is an HMAC-SHA256, keyed by a key derived from the ledger's secret,
+over the entry and the previous entry's hash. Whoever can write the database but does not
+hold the key can edit, delete, insert or reorder entries, but cannot make the chain verify
+again; ``verify`` also replays the journal and compares the result with the tables, so a
+row changed behind the journal's back (or a journal cut short) shows too.
+
+Density: appends happen inside ``write_transaction``, which admits one writer at a time
+(IMMEDIATE on SQLite, an advisory transaction lock on PostgreSQL), so ``max(seq) + 1`` is
+never taken twice and a rolled-back write leaves no entry and no gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+from piccolo.columns import Numeric
+from piccolo.table import Table
+
+from ledger import access, crypto
+from ledger.core.enums import JournalAction
+from ledger.db import engine
+from ledger.tables import JOURNALED_TABLES, AuditEntry
+
+GENESIS = "0" * 64
+_CHUNK = 500
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+# --- what an entry says about a row --------------------------------------------------------
+
+def fingerprint(value: Any) -> str:
+    """Stands in for a secret column: equal values give equal fingerprints, nothing more."""
+    return "sha256:" + hashlib.sha256(str(value or "").encode()).hexdigest()
+
+
+def _plain(column: Any, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(column, Numeric) or isinstance(value, Decimal | float):
+        scale = column._meta.params.get("digits", (None, 2))[1] if isinstance(column, Numeric) else 2
+        return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-(scale or 0))))
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def snapshot(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as the journal keeps it: JSON values, secrets fingerprinted."""
+    out = {}
+    for column in table._meta.columns:
+        name = column._meta.name
+        value = row.get(name)
+        out[name] = fingerprint(value) if column._meta.secret else _plain(column, value)
+    return out
+
+
+def _dump(value: dict[str, Any] | None) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@lru_cache(maxsize=1)
+def _key() -> bytes:
+    return crypto.derive_key(b"audit-journal")
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    message = json.dumps([prev_hash, fields["seq"], fields["at"], fields["username"], fields["path"],
+                          fields["table_name"], fields["row_id"], fields["action"], fields["before"],
+                          fields["after"]], ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Change:
+    table: type[Table]
+    row_id: int
+    action: JournalAction
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+async def append(changes: Sequence[Change]) -> None:
+    """Append entries for changes already made in the current write transaction."""
+    if not changes:
+        return
+    if not engine().transaction_exists():
+        raise RuntimeError("journal entries are written only inside write_transaction()")
+    actor = access.current()
+    last = await AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(
+        AuditEntry.seq, ascending=False).first()
+    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+    at = now_iso()
+    rows = []
+    for change in changes:
+        seq += 1
+        fields = {"seq": seq, "at": at, "username": actor.username, "path": actor.path.value,
+                  "table_name": change.table._meta.tablename, "row_id": change.row_id,
+                  "action": change.action.value, "before": _dump(change.before), "after": _dump(change.after)}
+        digest = entry_hash(prev, fields)
+        rows.append(AuditEntry(**fields, prev_hash=prev, hash=digest))
+        prev = digest
+    for start in range(0, len(rows), _CHUNK):
+        await AuditEntry.insert(*rows[start:start + _CHUNK])
+
+
+async def head() -> tuple[int, str]:
+    last = await AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(
+        AuditEntry.seq, ascending=False).first()
+    return (last["seq"], last["hash"]) if last else (0, GENESIS)
+
+
+# --- the only way the services write ---------------------------------------------------------
+
+def _pk(table: type[Table]) -> Any:
+    return table._meta.primary_key
+
+
+async def _rows(table: type[Table], ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start:start + _CHUNK])
+        for row in await table.select().where(_pk(table).is_in(chunk)):
+            found[row["id"]] = row
+    return found
+
+
+async def insert(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
+    """Insert one row; returns it as stored."""
+    return (await insert_many(table, [values]))[0]
+
+
+async def insert_many(table: type[Table], values: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Bulk insert (one statement per chunk), then one read-back per chunk for the journal."""
+    instances = [table(**v) for v in values]
+    for start in range(0, len(instances), _CHUNK):
+        await table.insert(*instances[start:start + _CHUNK])
+    ids = [i.id for i in instances]
+    stored = await _rows(table, ids)
+    rows = [stored[i] for i in ids]
+    await append([Change(table, r["id"], JournalAction.create, None, snapshot(table, r)) for r in rows])
+    return rows
+
+
+async def update(table: type[Table], row_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
+    return (await update_many(table, [(row_id, values)])).get(row_id)
+
+
+async def update_many(table: type[Table], changes: Sequence[tuple[int, dict[str, Any]]]
+                      ) -> dict[int, dict[str, Any]]:
+    """Update rows by id; a row whose stored values do not change gets no entry."""
+    ids = [row_id for row_id, _ in changes]
+    before = await _rows(table, ids)
+    for row_id, values in changes:
+        if row_id in before and values:
+            await table.update(values).where(_pk(table) == row_id)
+    after = await _rows(table, ids)
+    entries = []
+    for row_id in dict.fromkeys(ids):
+        if row_id not in before:
+            continue
+        old, new = snapshot(table, before[row_id]), snapshot(table, after[row_id])
+        if old != new:
+            entries.append(Change(table, row_id, JournalAction.update, old, new))
+    await append(entries)
+    return after
+
+
+async def delete(table: type[Table], row_id: int) -> bool:
+    return bool(await delete_where(table, _pk(table) == row_id))
+
+
+async def delete_where(table: type[Table], where: Any) -> list[dict[str, Any]]:
+    rows = await table.select().where(where).order_by(_pk(table))
+    if rows:
+        await table.delete().where(_pk(table).is_in([r["id"] for r in rows]))
+        await append([Change(table, r["id"], JournalAction.delete, snapshot(table, r), None) for r in rows])
+    return rows
+
+
+# --- reading and verifying ---------------------------------------------------------------------
+
+def entry_out(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: row[k] for k in ("seq", "at", "username", "path", "table_name", "row_id", "action", "hash",
+                              "prev_hash")}
+    out["before"] = json.loads(row["before"]) if row["before"] else None
+    out["after"] = json.loads(row["after"]) if row["after"] else None
+    return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``verify`` found wrong; ``kind`` is a stable code."""
+
+    kind: str
+    seq: int | None
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "seq": self.seq, "message": f"{self.zh} / {self.en}"}
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    head_seq: int
+    head_hash: str
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+_FIELDS = [AuditEntry.seq, AuditEntry.at, AuditEntry.username, AuditEntry.path, AuditEntry.table_name,
+           AuditEntry.row_id, AuditEntry.action, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash,
+           AuditEntry.hash]
+
+
+def check_chain(entries: Iterable[dict[str, Any]]) -> tuple[list[Finding], dict[tuple[str, int], Any], int, str]:
+    """Walk the entries in ``seq`` order: gaps, duplicates, altered entries, broken links.
+
+    Returns the findings, the state the entries replay to (``(table, row) → after``, None for
+    a deleted row), and the head (last seq, its hash).
+    """
+    findings: list[Finding] = []
+    state: dict[tuple[str, int], Any] = {}
+    entries = list(entries)
+    position = {e["hash"]: e["seq"] for e in entries}
+    expected, prev = 1, GENESIS
+    for entry in entries:
+        seq = entry["seq"]
+        if seq > expected:
+            findings.append(Finding("entry_missing", expected,
+                                    f"缺少序号 {expected}–{seq - 1} 的日志条目（被删除）",
+                                    f"entries {expected}–{seq - 1} are missing (deleted)"))
+        elif seq < expected:
+            findings.append(Finding("sequence_duplicate", seq, f"序号 {seq} 重复出现（被插入）",
+                                    f"sequence number {seq} occurs again (inserted)"))
+        if entry_hash(entry["prev_hash"], entry) != entry["hash"]:
+            findings.append(Finding("entry_altered", seq, f"第 {seq} 条日志的内容与其哈希不符（被修改或伪造）",
+                                    f"entry {seq} does not match its hash (edited or forged)"))
+        elif entry["prev_hash"] != prev:
+            if entry["prev_hash"] in position and position[entry["prev_hash"]] != seq - 1:
+                findings.append(Finding("out_of_order", seq,
+                                        f"第 {seq} 条日志原本在第 {position[entry['prev_hash']]} 条之后（顺序被调换）",
+                                        f"entry {seq} was chained after entry {position[entry['prev_hash']]} "
+                                        "(reordered)"))
+            else:
+                findings.append(Finding("chain_broken", seq, f"第 {seq} 条日志与上一条的哈希链断开（有条目被插入或删除）",
+                                        f"entry {seq} is not chained to the entry before it (inserted or deleted)"))
+        if entry["action"] != JournalAction.reveal:
+            state[(entry["table_name"], entry["row_id"])] = json.loads(entry["after"]) if entry["after"] else None
+        expected, prev = max(expected, seq + 1), entry["hash"]
+    head_seq = entries[-1]["seq"] if entries else 0
+    return findings, state, head_seq, prev
+
+
+async def verify(limit: int = 50) -> Verification:
+    """Check the chain, then replay it against every journaled table."""
+    from ledger.tables import MonthLock
+
+    entries = await AuditEntry.select(*_FIELDS).order_by(AuditEntry.seq).order_by(AuditEntry.id)
+    findings, state, head_seq, head_hash = check_chain(entries)
+    differ: list[Finding] = []
+    for table in JOURNALED_TABLES:
+        name = table._meta.tablename
+        seen = set()
+        for row in await table.select().order_by(_pk(table)):
+            seen.add(row["id"])
+            if state.get((name, row["id"])) != snapshot(table, row):
+                differ.append(Finding("table_differs", None,
+                                      f"表 {name} 第 {row['id']} 行与审计日志不符（未经日志的修改，或日志被截断）",
+                                      f"row {row['id']} of {name} differs from the journal (changed without an "
+                                      "entry, or the journal was cut short)"))
+        for (table_name, row_id), after in state.items():
+            if table_name == name and after is not None and row_id not in seen:
+                differ.append(Finding("table_differs", None,
+                                      f"表 {name} 第 {row_id} 行在日志中存在，但已被绕过日志删除",
+                                      f"row {row_id} of {name} is in the journal but was deleted without an entry"))
+    for lock in await MonthLock.select(MonthLock.id, MonthLock.journal_seq):
+        if lock["journal_seq"] > head_seq:
+            findings.append(Finding("anchor_missing", lock["journal_seq"],
+                                    f"锁定 #{lock['id']} 签发时日志已到第 {lock['journal_seq']} 条，现只剩 {head_seq} 条（日志被截断）",
+                                    f"lock #{lock['id']} was signed at entry {lock['journal_seq']}, the journal now "
+                                    f"ends at {head_seq} (cut short)"))
+    return Verification(len(entries), head_seq, head_hash, findings[:limit] + differ[:limit])

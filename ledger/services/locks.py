@@ -1,0 +1,218 @@
+"""Sign-off and locks, and the adjustments that correct a locked month.
+
+An auditor signs off a month, for every workshop (``workshop`` empty) or for one. From then
+on no write path may create, change or delete that month's pay there: every path asks
+``refuse_locked`` (one query for a whole batch) and gets a ``Locked`` error naming the
+lock, who set it and when. A correction is an ``Adjustment``: a signed amount with a reason,
+append-only, counted in every figure. Reopening is its own act, by an auditor with a reason;
+it marks the lock reopened (who, when, why) and never deletes it, so the history stays.
+
+A lock also records the journal's last sequence number when it was set: an anchor that
+``journal.verify`` checks, so a journal cut short below a sign-off shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ledger import access
+from ledger.core import rules
+from ledger.core.enums import Role
+from ledger.core.money import fen_to_yuan, money_str, to_money, yuan_to_fen
+from ledger.core.problems import Problem
+from ledger.db import write_transaction
+from ledger.errors import Conflict, Locked, ValidationFailed
+from ledger.services import journal
+from ledger.services.common import Collector, Page, get_row, hidden, paginate, reference_exists, today
+from ledger.tables import Adjustment, MonthLock, Placement, Workshop
+
+_LOCK_COLUMNS = [MonthLock.all_columns(), MonthLock.workshop.code.as_alias("workshop_code")]
+
+
+def _ids(values: Iterable[Any], none: Any) -> list[Any]:
+    return list(values) or [none]
+
+
+async def active_locks(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
+    """Which of these (workshop id, month) pairs are locked, and by which lock: one query."""
+    if not pairs:
+        return {}
+    months = {m for _, m in pairs if m}
+    workshops = {w for w, _ in pairs if w}
+    rows = await MonthLock.select(*_LOCK_COLUMNS).where(
+        (MonthLock.reopened_at == "") & MonthLock.month.is_in(_ids(months, ""))
+        & (MonthLock.workshop.is_null() | MonthLock.workshop.is_in(_ids(workshops, -1)))
+    ).order_by(MonthLock.id)
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    for workshop, month in pairs:
+        for lock in rows:
+            if lock["month"] == month and lock["workshop"] in (None, workshop):
+                found[(workshop, month)] = lock
+                break
+    return found
+
+
+def lock_problem(lock: dict[str, Any], field: str = "month") -> Problem:
+    where_zh = f"工坊 {lock['workshop_code']}" if lock["workshop"] else "全部工坊"
+    where_en = f"workshop {lock['workshop_code']}" if lock["workshop"] else "all workshops"
+    return Problem(field, "month_locked",
+                   f"{lock['month']} 已审核锁定（锁定 #{lock['id']}，{where_zh}，由 {lock['signed_by']} 于 "
+                   f"{lock['signed_at'][:19]}Z 签发）；更正请记录调整",
+                   f"{lock['month']} is signed off (lock #{lock['id']}, {where_en}, by {lock['signed_by']} at "
+                   f"{lock['signed_at'][:19]}Z); record an adjustment to correct it")
+
+
+async def refuse_locked(pairs: set[tuple[int, str]], field: str = "month") -> None:
+    """Raise ``Locked`` if any (workshop, month) pair is signed off."""
+    locked = await active_locks(pairs)
+    if locked:
+        seen: dict[int, dict[str, Any]] = {lock["id"]: lock for lock in locked.values()}
+        raise Locked([lock_problem(lock, field) for lock in seen.values()])
+
+
+# --- sign-off and reopening ---------------------------------------------------------------------
+
+def _auditor(doing_zh: str, doing_en: str) -> access.Actor:
+    return access.require(Role.auditor, doing_zh=doing_zh, doing_en=doing_en)
+
+
+async def sign_off(month: Any, workshop: int | None = None, note: Any = None) -> dict[str, Any]:
+    actor = _auditor("审核锁定月份", "signing off a month")
+    checks = Collector()
+    month_value = checks.take(rules.check_month("month", month, today()))
+    note_value = checks.take(rules.check_text("note", note, max_length=300, optional=True))
+    async with write_transaction():
+        if workshop is not None:
+            await reference_exists(Workshop, workshop, "workshop", "工坊", "workshop", checks)
+        checks.raise_if_any()
+        covering = MonthLock.workshop.is_null()
+        if workshop is not None:
+            covering = covering | (MonthLock.workshop == workshop)
+        existing = await MonthLock.select(*_LOCK_COLUMNS).where(
+            (MonthLock.reopened_at == "") & (MonthLock.month == month_value) & covering).first()
+        if existing:
+            raise Conflict([lock_problem(existing)], zh="该月份已锁定", en="this month is already signed off")
+        seq, _ = await journal.head()
+        row = await journal.insert(MonthLock, {
+            "month": month_value, "workshop": workshop, "signed_by": actor.username,
+            "signed_at": journal.now_iso(), "note": note_value or "", "journal_seq": seq})
+    return await get_lock(row["id"])
+
+
+async def reopen(lock_id: int, reason: Any) -> dict[str, Any]:
+    actor = _auditor("撤销锁定", "reopening a month")
+    checks = Collector()
+    reason_value = checks.take(rules.check_text("reason", reason, max_length=300))
+    checks.raise_if_any()
+    async with write_transaction():
+        lock = await get_lock(lock_id)
+        if lock["reopened_at"]:
+            raise Conflict([Problem("id", "already_reopened", f"锁定 #{lock_id} 已于 {lock['reopened_at'][:19]}Z 撤销",
+                                    f"lock #{lock_id} was already reopened at {lock['reopened_at'][:19]}Z")])
+        await journal.update(MonthLock, lock_id, {"reopened_by": actor.username, "reopened_at": journal.now_iso(),
+                                                  "reopen_reason": reason_value})
+    return await get_lock(lock_id)
+
+
+async def get_lock(lock_id: int) -> dict[str, Any]:
+    row = await get_row(MonthLock, lock_id, "锁定", "lock")
+    row = await MonthLock.select(*_LOCK_COLUMNS).where(MonthLock.id == row["id"]).first()
+    assert row is not None
+    return row
+
+
+async def list_locks(page: int = 1, page_size: int = 50, month: str | None = None,
+                     workshop: int | None = None, active: bool | None = None) -> Page:
+    where: list[Any] = []
+    if month:
+        where.append(MonthLock.month == month)
+    if workshop is not None:
+        where.append(MonthLock.workshop.is_null() | (MonthLock.workshop == workshop))
+    if active is True:
+        where.append(MonthLock.reopened_at == "")
+    elif active is False:
+        where.append(MonthLock.reopened_at != "")
+    return await paginate(MonthLock, where, page, page_size, columns=_LOCK_COLUMNS)
+
+
+# --- adjustments ---------------------------------------------------------------------------------
+
+def adjustment_out(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k != "delta_fen"}
+    out["delta"] = money_str(fen_to_yuan(row["delta_fen"]))
+    return out
+
+
+def _check_delta(value: Any) -> tuple[Any, list[Problem]]:
+    """A signed amount of yuan, exact to the fen, not zero."""
+    text = value.strip() if isinstance(value, str) else value
+    negative = isinstance(text, str) and text.startswith("-")
+    if negative:
+        text = text[1:]
+    elif isinstance(text, int) and not isinstance(text, bool) and text < 0:
+        negative, text = True, -text
+    amount, problems = rules.check_money("delta", text)
+    if problems:
+        return None, [Problem("delta", "money", "调整金额应为非零的元金额，可带负号，最多两位小数（如 -150.00）",
+                              "delta must be a non-zero amount of yuan, optionally negative, at most 2 decimals "
+                              "(e.g. -150.00)")]
+    signed = to_money(-amount if negative else amount)
+    if signed == 0:
+        return None, [Problem("delta", "zero", "调整金额不能为零", "an adjustment cannot be zero")]
+    return signed, []
+
+
+async def validate_adjustment(data: dict[str, Any]) -> dict[str, Any]:
+    actor = _auditor("记录调整", "recording an adjustment")
+    checks = Collector()
+    month = checks.take(rules.check_month("month", data.get("month"), today()))
+    delta = checks.take(_check_delta(data.get("delta")))
+    reason = checks.take(rules.check_text("reason", data.get("reason"), max_length=300))
+    placement = await reference_exists(Placement, data.get("placement"), "placement", "用工记录", "placement", checks)
+    if placement and month:
+        if not rules.months_overlap(month, placement["hired_on"], placement["left_on"]):
+            checks.add([Problem("month", "month_outside_placement", "该月份不在用工期间内（入职至离职）",
+                                "the month is outside the placement (hired on to left on)")])
+        elif not await active_locks({(placement["workshop"], month)}):
+            checks.add([Problem("month", "not_locked", "该月份未锁定：请直接修改月收入记录，调整只用于已锁定的月份",
+                                "the month is not signed off: edit the pay record; adjustments are for locked months")])
+    checks.raise_if_any()
+    return {"placement": placement["id"] if placement else None, "month": month, "delta_fen": yuan_to_fen(delta),
+            "reason": reason, "created_by": actor.username, "created_at": journal.now_iso()}
+
+
+async def create_adjustment(data: dict[str, Any]) -> dict[str, Any]:
+    async with write_transaction():
+        clean = await validate_adjustment(data)
+        row = await journal.insert(Adjustment, clean)
+    return adjustment_out(row)
+
+
+async def get_adjustment(adjustment_id: int) -> dict[str, Any]:
+    row = await get_row(Adjustment, adjustment_id, "调整", "adjustment")
+    placement = await Placement.select(Placement.workshop).where(Placement.id == row["placement"]).first()
+    if placement is None or not access.owns_workshop(placement["workshop"]):
+        raise hidden("调整", "adjustment", adjustment_id)
+    return adjustment_out(row)
+
+
+async def list_adjustments(page: int = 1, page_size: int = 50, month: str | None = None,
+                           placement: int | None = None, workshop: int | None = None) -> Page:
+    where: list[Any] = []
+    scope = access.workshop_scope()
+    if scope is not None:
+        where.append(Adjustment.placement.workshop.is_in(list(scope) or [-1]))
+    if month:
+        where.append(Adjustment.month == month)
+    if placement is not None:
+        where.append(Adjustment.placement == placement)
+    if workshop is not None:
+        where.append(Adjustment.placement.workshop == workshop)
+    result = await paginate(Adjustment, where, page, page_size)
+    return Page([adjustment_out(r) for r in result.items], result.total, result.page, result.page_size)
+
+
+def refuse_change() -> ValidationFailed:
+    return ValidationFailed([Problem("id", "append_only", "调整记录只增不改：如需更正，请再记录一笔相反的调整",
+                                     "adjustments are append-only: record a reversing adjustment instead")])
