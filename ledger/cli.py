@@ -10,7 +10,7 @@ import asyncio
 import os
 import sys
 
-from ledger import cli_audit, cli_import
+from ledger import cli_audit, cli_import, cli_trust
 from ledger.access import Actor, acting_as
 from ledger.core.enums import Role, WritePath
 from ledger.errors import LedgerError
@@ -46,13 +46,18 @@ async def migrate() -> None:
         raise SystemExit(f"迁移失败 / migration failed: {result.message}")
 
 
-async def ensure_user(username: str, password: str, *, admin: bool) -> bool:
+DEMO_OPERATOR_WORKSHOPS = ["YK-01", "YK-02"]
+
+
+async def ensure_user(username: str, password: str, role: str, workshops: list[str] | None = None) -> bool:
+    """Create a user unless one of that name exists (for the demo and first set-up)."""
     from piccolo.apps.user.tables import BaseUser
+
+    from ledger.services import users
 
     if await BaseUser.exists().where(BaseUser.username == username):
         return False
-    await BaseUser.create_user(username=username, password=password, email=f"{username}@ledger.invalid",
-                               active=True, admin=admin, superuser=admin)
+    await users.create_user(username, password, role, workshops or [])
     return True
 
 
@@ -63,14 +68,18 @@ async def demo() -> None:
     settings = get_settings()
     await migrate()
     loaded = await load_demo()
-    await ensure_user(settings.demo_admin_user, settings.demo_admin_password, admin=True)
+    await ensure_user(settings.demo_admin_user, settings.demo_admin_password, "admin")
+    await ensure_user("auditor", settings.demo_auditor_password, "auditor")
+    await ensure_user("operator", settings.demo_operator_password, "operator", DEMO_OPERATOR_WORKSHOPS)
     print("演示数据已载入 / demo data loaded" if loaded else "演示数据已存在 / demo data already present")
     url = f"http://{settings.host}:{settings.port}"
     print(f"""
-  API 文档 / API docs : {url}/docs/swagger
-  工坊列表 / workshops: {url}/api/v1/workshops
+  API 文档 / API docs : {url}/docs/swagger   (登录 / sign in: POST /api/v1/auth/login)
   管理后台 / admin    : {url}/admin/
-  登录 / log in with  : {settings.demo_admin_user} / {settings.demo_admin_password}
+  演示用户 / demo users (for a laptop only):
+    管理员 admin      : {settings.demo_admin_user} / {settings.demo_admin_password}   (admin panel)
+    审核员 auditor    : auditor / {settings.demo_auditor_password}   (figures, claims, sign-off, journal)
+    运营方 operator   : operator / {settings.demo_operator_password}   (workshops {", ".join(DEMO_OPERATOR_WORKSHOPS)})
   数据库 / database   : {settings.database_url}
 """)
 
@@ -95,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     demo_parser.add_argument("--serve", action="store_true", help="载入后启动服务 / then serve")
     cli_import.add_parsers(sub)
     cli_audit.add_parsers(sub)
+    cli_trust.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         with acting_as(cli_actor()):
@@ -111,6 +121,8 @@ def _run(args: argparse.Namespace) -> None:
     if cli_import.run(args):
         return
     if cli_audit.run(args):
+        return
+    if cli_trust.run(args):
         return
     if args.command == "migrate":
         asyncio.run(migrate())

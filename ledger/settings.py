@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     port: int = 8000
     demo_admin_user: str = "admin"
     demo_admin_password: str = "ledger-demo-2023"
+    demo_auditor_password: str = "ledger-audit-2023"
+    demo_operator_password: str = "ledger-operate-2023"
+    """The demo's three users (admin, auditor, operator of YK-01 and YK-02): for a laptop only."""
+    secure_cookies: bool = False
+    """Mark session cookies Secure (HTTPS only); set it in production behind TLS."""
     today: str | None = None
     """Override of "today" (YYYY-MM-DD) for the not-in-the-future rule; for tests and demos."""
 

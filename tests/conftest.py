@@ -34,3 +34,16 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def tmp_dir() -> Path:
     return TEST_DIR
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords_and_a_fresh_login_throttle():
+    """Password hashing at OWASP's iteration count costs ~0.3 s a user; tests make many users.
+    Each test starts with no failed logins counted."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from ledger.api.auth import THROTTLE
+
+    BaseUser._pbkdf2_iteration_count = 1_000
+    THROTTLE.reset()
+    yield

@@ -98,3 +98,24 @@ def actor(role: str, *workshops: int, path: str = "api", username: str | None = 
 
     return acting_as(Actor(username=username or f"test-{role}", role=Role(role), path=WritePath(path),
                            workshops=frozenset(workshops)))
+
+
+async def make_user(username: str, role: str, *workshop_codes: str, password: str = "test-password-1") -> dict:
+    from ledger.services import users
+
+    return await users.create_user(username, password, role, list(workshop_codes))
+
+
+async def token_for(username: str, role: str, *workshop_codes: str) -> str:
+    """A bearer token of a new user with this role (and workshops, by code)."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from ledger.services import users
+
+    if not await BaseUser.exists().where(BaseUser.username == username):
+        await make_user(username, role, *workshop_codes)
+    return (await users.create_token(username, "test"))["token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -9,21 +9,28 @@ from pathlib import Path
 from litestar import Litestar, Router, asgi, get
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 from piccolo.engine.postgres import PostgresEngine
 
 from ledger import __version__
+from ledger.api.auth import AUTH_CONTROLLERS, AuthMiddleware
 from ledger.api.controllers import CONTROLLERS
 from ledger.api.errors import EXCEPTION_HANDLERS
 from ledger.api.imports import ImportController
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
+from ledger.api.trust import TRUST_CONTROLLERS
 from ledger.db import engine
 from ledger.settings import get_settings
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
 the official figures by written definitions, and reconciles published claims.
+
+登录 / sign in: `POST /api/v1/auth/login` (session cookie; writes send `X-CSRF-Token`), or
+`Authorization: Bearer lgr_…` (a token an admin created). 未登录 401；越权 403 / no credential 401,
+not allowed 403. Operators see only their own workshops' rows.
 
 金额一律为十进制字符串（元，精确到分）/ money is always a decimal string of yuan, exact to the fen.
 错误返回 4xx，列出全部问题（字段、原因，中英文）/ errors are 4xx naming every problem, in Chinese and English.
@@ -60,7 +67,10 @@ async def healthz() -> dict[str, str]:
 
 
 def create_app(with_admin: bool = True) -> Litestar:
-    handlers: list = [index, healthz, Router("/api/v1", route_handlers=[*CONTROLLERS, ImportController, *RECONCILIATION_CONTROLLERS]),
+    api = Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
+                                            *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS],
+                 middleware=[AuthMiddleware])
+    handlers: list = [index, healthz, api,
                       create_static_files_router("/docs-assets", directories=[_swagger_assets()],
                                                  include_in_schema=False)]
     if with_admin:
@@ -82,6 +92,14 @@ def create_app(with_admin: bool = True) -> Litestar:
             version=__version__,
             description=DESCRIPTION,
             path="/docs",
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer",
+                                         description="管理员创建的令牌 / a token an admin created (lgr_…)"),
+                "session": SecurityScheme(type="apiKey", security_scheme_in="cookie", name="ledger_session",
+                                          description="POST /api/v1/auth/login 设置；写操作另需 X-CSRF-Token / set by "
+                                                      "login; writes also need X-CSRF-Token"),
+            }),
+            security=[{"bearer": []}, {"session": []}],
             render_plugins=[SwaggerRenderPlugin(
                 js_url="/docs-assets/swagger-ui-bundle.js",
                 css_url="/docs-assets/swagger-ui.css",

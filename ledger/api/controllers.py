@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
@@ -61,6 +61,10 @@ class EnterpriseController(Controller):
     async def update(self, enterprise_id: int, data: s.EnterpriseUpdate) -> s.EnterpriseOut:
         return s.EnterpriseOut.model_validate(await masterdata.update_enterprise(enterprise_id, _changes(data)))
 
+    @delete("/{enterprise_id:int}", summary="删除企业（管理员；无引用时） / Delete an enterprise (admins; when nothing refers to it)", status_code=204)
+    async def remove(self, enterprise_id: int) -> None:
+        await masterdata.delete_enterprise(enterprise_id)
+
 
 class WorkshopController(Controller):
     path = "/workshops"
@@ -85,6 +89,10 @@ class WorkshopController(Controller):
     async def update(self, workshop_id: int, data: s.WorkshopUpdate) -> s.WorkshopOut:
         return s.WorkshopOut.model_validate(await masterdata.update_workshop(workshop_id, _changes(data)))
 
+    @delete("/{workshop_id:int}", summary="删除工坊（管理员；无引用时） / Delete a workshop (admins; when nothing refers to it)", status_code=204)
+    async def remove(self, workshop_id: int) -> None:
+        await masterdata.delete_workshop(workshop_id)
+
 
 class CertificationController(Controller):
     path = "/certifications"
@@ -106,6 +114,10 @@ class CertificationController(Controller):
     @patch("/{cert_id:int}", summary="修改认定 / Update a certification")
     async def update(self, cert_id: int, data: s.CertificationUpdate) -> s.CertificationOut:
         return s.CertificationOut.model_validate(await masterdata.update_certification(cert_id, _changes(data)))
+
+    @delete("/{cert_id:int}", summary="删除认定（管理员） / Delete a certification (admins)", status_code=204)
+    async def remove(self, cert_id: int) -> None:
+        await masterdata.delete_certification(cert_id)
 
 
 def _worker_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -132,9 +144,18 @@ class WorkerController(Controller):
     async def read(self, worker_id: int) -> s.WorkerOut:
         return s.WorkerOut.model_validate(_worker_out(await people.get_worker(worker_id)))
 
+    @post("/{worker_id:int}/reveal-id-number", status_code=200,
+          summary="查看完整身份证号（审核员、管理员；记入审计日志） / Reveal the full ID number (auditors, admins; journaled)")
+    async def reveal(self, worker_id: int) -> s.RevealedId:
+        return s.RevealedId(**await people.reveal_id_number(worker_id))
+
     @patch("/{worker_id:int}", summary="修改务工人员 / Update a worker")
     async def update(self, worker_id: int, data: s.WorkerUpdate) -> s.WorkerOut:
         return s.WorkerOut.model_validate(_worker_out(await people.update_worker(worker_id, _changes(data))))
+
+    @delete("/{worker_id:int}", summary="删除务工人员（管理员；无引用时） / Delete a worker (admins; when nothing refers to them)", status_code=204)
+    async def remove(self, worker_id: int) -> None:
+        await people.delete_worker(worker_id)
 
 
 class LowIncomeController(Controller):
@@ -159,6 +180,10 @@ class LowIncomeController(Controller):
     async def update(self, status_id: int, data: s.LowIncomeUpdate) -> s.LowIncomeOut:
         return s.LowIncomeOut.model_validate(await people.update_low_income(status_id, _changes(data)))
 
+    @delete("/{status_id:int}", summary="删除低收入认定 / Delete a low-income status", status_code=204)
+    async def remove(self, status_id: int) -> None:
+        await people.delete_low_income(status_id)
+
 
 class PlacementController(Controller):
     path = "/placements"
@@ -182,6 +207,10 @@ class PlacementController(Controller):
     @patch("/{placement_id:int}", summary="修改用工 / Update a placement")
     async def update(self, placement_id: int, data: s.PlacementUpdate) -> s.PlacementOut:
         return s.PlacementOut.model_validate(await employment.update_placement(placement_id, _changes(data)))
+
+    @delete("/{placement_id:int}", summary="删除用工（无收入记录时） / Delete a placement (when it has no pay)", status_code=204)
+    async def remove(self, placement_id: int) -> None:
+        await employment.delete_placement(placement_id)
 
 
 def _pay_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -218,6 +247,10 @@ class PayController(Controller):
     @patch("/{pay_id:int}", summary="修改月收入 / Update a pay record")
     async def update(self, pay_id: int, data: s.PayUpdate) -> s.PayOut:
         return s.PayOut.model_validate(_pay_out(await employment.update_pay(pay_id, _changes(data))))
+
+    @delete("/{pay_id:int}", summary="删除月收入（未锁定月份） / Delete a pay record (unlocked months)", status_code=204)
+    async def remove(self, pay_id: int) -> None:
+        await employment.delete_pay(pay_id)
 
 
 CONTROLLERS = [EnterpriseController, WorkshopController, CertificationController, WorkerController,

@@ -255,3 +255,9 @@ class ErrorOut(BaseModel):
     error: str = _f("错误类别 / error kind")
     message: str = _f("中文 / English summary")
     problems: list[ProblemOut] = _f("全部问题 / every problem found")
+
+
+class RevealedId(BaseModel):
+    id: int
+    name: str
+    id_number: str = Field(description="完整身份证号（此次查看已记入审计日志）/ the full number (this view is journaled)")

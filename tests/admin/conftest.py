@@ -46,7 +46,7 @@ class AdminClient:
 
 @pytest.fixture
 async def admin(db):  # noqa: F811
-    await ensure_user(ADMIN_USER, ADMIN_PASSWORD, admin=True)
+    await ensure_user(ADMIN_USER, ADMIN_PASSWORD, "admin")
     transport = httpx.ASGITransport(app=app())
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
         client = AdminClient(c)

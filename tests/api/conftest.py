@@ -1,6 +1,6 @@
 import httpx
 import pytest
-from dbfixtures import db  # noqa: F401
+from dbfixtures import bearer, db, token_for  # noqa: F401
 
 from ledger.api.app import create_app
 
@@ -15,9 +15,17 @@ def app():
 
 
 @pytest.fixture
-async def client(db):  # noqa: F811
+async def anonymous(db):  # noqa: F811
     # In the test's own event loop (no lifespan, so no connection pool): the test's direct
     # database checks and the app then share one loop on PostgreSQL too.
     transport = httpx.ASGITransport(app=app())
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+async def client(anonymous):
+    """A client signed in as an admin (by bearer token): most API tests are about rules,
+    not roles; the authorization tests make their own users."""
+    anonymous.headers.update(bearer(await token_for("api-admin", "admin")))
+    return anonymous

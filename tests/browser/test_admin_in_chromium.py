@@ -11,7 +11,7 @@ from ledger.cli import ensure_user
 async def test_an_admin_logs_in_and_sees_workers_with_masked_ids(server, browser, tmp_dir):
     await world()
     number = make_id(1)
-    await ensure_user("admin", "browser-test-pw-1", admin=True)
+    await ensure_user("admin", "browser-test-pw-1", "admin")
     page = await browser.new_page(locale="zh-CN")
     await page.goto(server + "/admin/")
     await page.fill("input[name=username]", "admin")

@@ -10,7 +10,7 @@ import sys
 
 import httpx
 import pytest
-from dbfixtures import clear_tables, reset_schema
+from dbfixtures import bearer, clear_tables, reset_schema, token_for
 
 from ledger.api.app import create_app
 from seeds.demo import ARTICLE_TEXT, load_demo
@@ -30,7 +30,8 @@ async def demo():
 @pytest.fixture
 async def client(demo):
     transport = httpx.ASGITransport(app=create_app(with_admin=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                 headers=bearer(await token_for("demo-auditor", "auditor"))) as c:
         yield c
 
 

@@ -7,7 +7,7 @@ import io
 import httpx
 import openpyxl
 import pytest
-from dbfixtures import wrong_check_digit
+from dbfixtures import bearer, token_for, wrong_check_digit
 from sheets import shop, xlsx
 
 from ledger.api.app import create_app
@@ -22,7 +22,8 @@ _app = None
 async def client(db):  # noqa: F811
     global _app
     _app = _app or create_app(with_admin=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app), base_url="http://testserver") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app), base_url="http://testserver",
+                                 headers=bearer(await token_for("importer", "admin"))) as c:
         yield c
 
 

@@ -1,0 +1,234 @@
+"""The admin panel writes through the services, as the signed-in admin, by the admin path.
+
+Piccolo Admin's REST layer (``PiccoloCRUD``) would insert, update and delete rows itself,
+outside our transaction, journal and locks. ``LedgerCRUD`` keeps its routes, parsing and
+response shapes and hands every write on a ledger table to the same service functions the
+API calls, inside ``acting_as(<the admin>, path=admin)``: one set of rules, one journal,
+the same locks. Bulk delete deletes row by row through the service, all or nothing.
+
+``build_admin`` puts ``LedgerCRUD`` in place of ``PiccoloCRUD`` while it builds the admin
+(Piccolo Admin offers no setting for the class it uses), and ``admin_only`` refuses every
+table request from a user whose ledger role is not admin: only admins reach /admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+import pydantic
+from piccolo.table import Table
+from piccolo_api.crud.endpoints import PiccoloCRUD
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ledger import access
+from ledger.core.enums import Role, WritePath
+from ledger.core.money import fen_str
+from ledger.core.problems import Problem
+from ledger.db import write_transaction
+from ledger.errors import LedgerError, ValidationFailed
+from ledger.services import claims, employment, locks, masterdata, people, users
+from ledger.tables import (
+    Adjustment,
+    Certification,
+    Claim,
+    ClaimFigure,
+    Enterprise,
+    LowIncomeStatus,
+    MonthLock,
+    MonthlyPay,
+    Placement,
+    Worker,
+    Workshop,
+)
+
+Data = dict[str, Any]
+SECRET_COLUMNS = {"id_hash", "id_cipher", "phone_cipher"}
+
+
+def _pay_data(values: Data) -> Data:
+    """The admin edits integer fen; the service checks yuan."""
+    data = dict(values)
+    if "amount_fen" in data:
+        data["amount"] = fen_str(data.pop("amount_fen"))
+    if data.get("hours") is not None:
+        data["hours"] = f"{data['hours']:f}"
+    return data
+
+
+def _worker_data(values: Data) -> Data:
+    data = dict(values)
+    if "baseline_income_fen" in data:
+        data["baseline_income"] = fen_str(data.pop("baseline_income_fen"))
+    return data
+
+
+def _same(values: Data) -> Data:
+    return values
+
+
+async def _refuse_append_only(*_: Any) -> Any:
+    raise locks.refuse_change()
+
+
+async def _sign_off(data: Data) -> Data:
+    return await locks.sign_off(data.get("month"), data.get("workshop"), data.get("note"))
+
+
+async def _refuse_lock_edit(*_: Any) -> Any:
+    raise ValidationFailed([Problem("id", "lock_edit", "锁定不能修改或删除；如需撤销，由审核员另行记录撤销（含理由）",
+                                    "a lock is never edited or deleted; an auditor reopens it, with a reason "
+                                    "(POST /api/v1/locks/{id}/reopen)")])
+
+
+@dataclass(frozen=True)
+class Writer:
+    create: Callable[[Data], Awaitable[Data]]
+    update: Callable[[int, Data], Awaitable[Any]]
+    delete: Callable[[int], Awaitable[None]]
+    to_service: Callable[[Data], Data] = _same
+
+
+WRITERS: dict[type[Table], Writer] = {
+    Enterprise: Writer(masterdata.create_enterprise, masterdata.update_enterprise, masterdata.delete_enterprise),
+    Workshop: Writer(masterdata.create_workshop, masterdata.update_workshop, masterdata.delete_workshop),
+    Certification: Writer(masterdata.create_certification, masterdata.update_certification,
+                          masterdata.delete_certification),
+    Worker: Writer(people.create_worker, people.update_worker, people.delete_worker, _worker_data),
+    LowIncomeStatus: Writer(people.create_low_income, people.update_low_income, people.delete_low_income),
+    Placement: Writer(employment.create_placement, employment.update_placement, employment.delete_placement),
+    MonthlyPay: Writer(employment.create_pay, employment.update_pay, employment.delete_pay, _pay_data),
+    Claim: Writer(claims.create_claim, claims.update_claim, claims.delete_claim),
+    ClaimFigure: Writer(claims.create_claim_figure, claims.update_claim_figure, claims.delete_claim_figure),
+    MonthLock: Writer(_sign_off, _refuse_lock_edit, _refuse_lock_edit),
+    Adjustment: Writer(locks.create_adjustment, _refuse_append_only, _refuse_append_only),
+}
+
+
+def refusal(exc: LedgerError) -> JSONResponse:
+    """A refusal the panel shows: the message and every problem, Chinese and English."""
+    lines = [exc.message] + [f"{p.field}: {p.message}" for p in exc.problems]
+    return JSONResponse({"detail": "\n".join(lines), **exc.as_dict()}, status_code=exc.status_code)
+
+
+async def admin_actor(request: Request) -> access.Actor:
+    user = getattr(getattr(request, "user", None), "user", None)
+    actor = await users.actor_for_user(user.id, WritePath.admin) if user is not None else None
+    if actor is None or actor.role is not Role.admin:
+        raise HTTPException(status_code=403, detail="管理后台仅限管理员 / the admin panel is for admins only")
+    return actor
+
+
+async def admin_only(piccolo_crud: Any, request: Request) -> None:
+    """A Piccolo API validator on every table: the user's ledger role must be admin."""
+    await admin_actor(request)
+
+
+def as_admin(endpoint: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Run an admin form's endpoint as the signed-in admin (for its journal entries)."""
+
+    @wraps(endpoint)
+    async def run(request: Any, data: Any) -> Any:
+        with access.acting_as(await admin_actor(request)):
+            return await endpoint(request, data)
+
+    return run
+
+
+class LedgerCRUD(PiccoloCRUD):
+    def _writer(self) -> Writer | None:
+        return WRITERS.get(self.table)
+
+    async def _run(self, request: Request, work: Callable[[Writer], Awaitable[Response]]) -> Response:
+        writer = self._writer()
+        assert writer is not None
+        try:
+            with access.acting_as(await admin_actor(request)):
+                return await work(writer)
+        except LedgerError as exc:
+            return refusal(exc)
+
+    def _fields(self, data: Data, optional: bool) -> Data:
+        model = (self.pydantic_model_optional if optional else self.pydantic_model)(**self._clean_data(data))
+        values = {key: getattr(model, key) for key in (data if optional else model.model_dump())}
+        return {k: v for k, v in values.items() if k not in SECRET_COLUMNS and k != "id"}
+
+    async def post_single(self, request: Request, data: Data) -> Response:
+        if self._writer() is None:
+            return await super().post_single(request, data)
+        try:
+            values = self._fields(data, optional=False)
+        except pydantic.ValidationError as exc:
+            return Response(str(exc), status_code=400)
+
+        async def create(writer: Writer) -> Response:
+            row = await writer.create(writer.to_service(values))
+            return JSONResponse([{"id": row["id"]}], status_code=201)
+
+        return await self._run(request, create)
+
+    async def patch_single(self, request: Request, row_id: Any, data: Data) -> Response:
+        if self._writer() is None:
+            return await super().patch_single(request, row_id, data)
+        try:
+            values = self._fields(data, optional=True)
+        except pydantic.ValidationError as exc:
+            return Response(str(exc), status_code=400)
+
+        async def update(writer: Writer) -> Response:
+            await writer.update(int(row_id), writer.to_service(values))
+            row = await self.table.select(exclude_secrets=True).where(
+                self.table._meta.primary_key == row_id).first()
+            return Response(self.pydantic_model(**row).model_dump_json(), media_type="application/json")
+
+        return await self._run(request, update)
+
+    async def put_single(self, request: Request, row_id: Any, data: Data) -> Response:
+        if self._writer() is None:
+            return await super().put_single(request, row_id, data)
+        return await self.patch_single(request, row_id, data)
+
+    async def delete_single(self, request: Request, row_id: Any) -> Response:
+        if self._writer() is None:
+            return await super().delete_single(request, row_id)
+
+        async def remove(writer: Writer) -> Response:
+            await writer.delete(int(row_id))
+            return Response(status_code=204)
+
+        return await self._run(request, remove)
+
+    async def delete_all(self, request: Request, params: Data | None = None) -> Response:
+        if self._writer() is None:
+            return await super().delete_all(request, params)
+        try:
+            split = self._split_params(self._clean_data(params) if params else {})
+            query = self._apply_filters(self.table.select(self.table._meta.primary_key), split)
+        except Exception as exc:  # Piccolo API's own malformed-query errors
+            return Response(str(exc), status_code=400)
+
+        async def remove_all(writer: Writer) -> Response:
+            async with write_transaction():
+                for row in await query:
+                    await writer.delete(int(row["id"]))
+            return Response(status_code=204)
+
+        return await self._run(request, remove_all)
+
+
+@contextmanager
+def ledger_crud() -> Iterator[None]:
+    """Make Piccolo Admin build its table endpoints with ``LedgerCRUD``."""
+    import piccolo_admin.endpoints as endpoints
+
+    original = endpoints.PiccoloCRUD
+    endpoints.PiccoloCRUD = LedgerCRUD  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        endpoints.PiccoloCRUD = original  # type: ignore[misc]

@@ -1,0 +1,184 @@
+"""Users, their roles and workshops, sessions and bearer tokens.
+
+One user table serves the API and the admin panel: Piccolo's ``BaseUser`` (password hashed
+with PBKDF2 by Piccolo), with the ledger's role in ``UserRole`` and an operator's
+workshops in ``UserWorkshop``. Only admins reach the admin panel: ``BaseUser.admin`` is
+kept equal to "role is admin". Bearer tokens for scripts are random, shown once, stored
+as a SHA-256 hash (a token is 256 random bits, so a plain hash suffices; no salt needed);
+admins create and revoke them. Role grants and tokens are journaled like business rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Any
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo_api.session_auth.tables import SessionsBase
+
+from ledger import access, crypto
+from ledger.access import Actor
+from ledger.core.enums import Role, WritePath
+from ledger.core.problems import Problem
+from ledger.db import write_transaction
+from ledger.errors import Conflict, NotFound, ValidationFailed
+from ledger.services import journal
+from ledger.services.common import Collector
+from ledger.tables import ApiToken, UserRole, UserWorkshop, Workshop
+
+PERSON_ROLES = (Role.operator, Role.auditor, Role.admin)
+USERNAME_RE = re.compile(r"[\w.@-]{2,50}")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "lgr_"
+
+
+def _require_admin() -> None:
+    access.require(Role.admin, doing_zh="管理用户和令牌", doing_en="managing users and tokens")
+
+
+async def create_user(username: Any, password: Any, role: Any, workshops: list[Any] | None = None
+                      ) -> dict[str, Any]:
+    """Create a user with a role; an operator needs at least one workshop (by code)."""
+    _require_admin()
+    checks = Collector()
+    if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
+        checks.add([Problem("username", "username", "用户名为 2–50 个字母、数字或 _.@-",
+                            "a username is 2–50 letters, digits or _.@-")])
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= 128:
+        checks.add([Problem("password", "password", f"密码长度须为 {MIN_PASSWORD}–128 个字符",
+                            f"a password has {MIN_PASSWORD}–128 characters")])
+    if role not in [r.value for r in PERSON_ROLES]:
+        checks.add([Problem("role", "choice", "角色应为 operator、auditor 或 admin",
+                            "role must be operator, auditor or admin")])
+    codes = list(workshops or [])
+    if role == Role.operator and not codes:
+        checks.add([Problem("workshops", "required", "运营方须至少指定一个工坊",
+                            "an operator needs at least one workshop")])
+    if role != Role.operator and codes:
+        checks.add([Problem("workshops", "not_operator", "只有运营方绑定工坊", "only operators are bound to workshops")])
+    async with write_transaction():
+        found = {w["code"]: w["id"] for w in await Workshop.select(Workshop.id, Workshop.code).where(
+            Workshop.code.is_in([str(c) for c in codes] or [""]))}
+        for code in codes:
+            if str(code) not in found:
+                checks.add([Problem("workshops", "unknown_reference", f"工坊编码不存在：{code}",
+                                    f"no workshop with code {code}")])
+        if isinstance(username, str) and await BaseUser.exists().where(BaseUser.username == username):
+            checks.conflict(Problem("username", "duplicate", "用户名已存在", "this username is taken"))
+        checks.raise_if_any()
+        user = await BaseUser.create_user(username=username, password=password, active=True,
+                                          admin=role == Role.admin, superuser=False,
+                                          email=f"{username}@ledger.invalid")
+        await journal.insert(UserRole, {"user": user.id, "role": role})
+        await journal.insert_many(UserWorkshop, [{"user": user.id, "workshop": found[str(c)]} for c in codes])
+    return await get_user(user.id)
+
+
+async def get_user(user_id: int) -> dict[str, Any]:
+    user = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(
+        BaseUser.id == user_id).first()
+    if user is None:
+        raise NotFound([Problem("id", "not_found", f"用户不存在（id={user_id}）", f"no user with id {user_id}")])
+    role = await UserRole.select(UserRole.role).where(UserRole.user == user_id).first()
+    codes = await UserWorkshop.select(UserWorkshop.workshop.code.as_alias("code")).where(
+        UserWorkshop.user == user_id).order_by(UserWorkshop.id)
+    return {**user, "role": role["role"] if role else None, "workshops": [c["code"] for c in codes]}
+
+
+async def list_users() -> list[dict[str, Any]]:
+    _require_admin()
+    ids = await BaseUser.select(BaseUser.id).order_by(BaseUser.id)
+    return [await get_user(row["id"]) for row in ids]
+
+
+async def actor_for_user(user_id: int, path: WritePath) -> Actor | None:
+    """The actor a signed-in user is, or None (inactive, or no ledger role)."""
+    user = await BaseUser.select(BaseUser.username, BaseUser.active).where(BaseUser.id == user_id).first()
+    role = await UserRole.select(UserRole.role).where(UserRole.user == user_id).first()
+    if user is None or not user["active"] or role is None:
+        return None
+    workshops = await UserWorkshop.select(UserWorkshop.workshop).where(UserWorkshop.user == user_id)
+    return Actor(username=user["username"], role=Role(role["role"]), path=path, user_id=user_id,
+                 workshops=frozenset(w["workshop"] for w in workshops))
+
+
+# --- passwords and sessions ---------------------------------------------------------------------
+
+async def check_password(username: str, password: str) -> int | None:
+    if not isinstance(username, str) or not isinstance(password, str):
+        return None
+    return await BaseUser.login(username=username, password=password)
+
+
+async def start_session(user_id: int) -> str:
+    session = await SessionsBase.create_session(user_id=user_id)
+    return session.token
+
+
+async def session_user(token: str) -> int | None:
+    return await SessionsBase.get_user_id(token) if token else None
+
+
+async def end_session(token: str) -> None:
+    await SessionsBase.remove_session(token)
+
+
+def csrf_token(session_token: str) -> str:
+    """The CSRF token of a session: derived from it, so nothing more is stored."""
+    return hmac.new(crypto.derive_key(b"csrf"), session_token.encode(), hashlib.sha256).hexdigest()
+
+
+# --- bearer tokens --------------------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(username: Any, name: Any = "") -> dict[str, Any]:
+    """A new bearer token for a user; the token itself is returned this once only."""
+    _require_admin()
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.username == str(username)).first()
+    if user is None:
+        raise ValidationFailed([Problem("username", "unknown_reference", "用户不存在", "no such user")])
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    async with write_transaction():
+        row = await journal.insert(ApiToken, {
+            "user": user["id"], "name": str(name or "")[:100], "prefix": token[:10], "token_hash": _token_hash(token),
+            "created_by": access.current().username, "created_at": journal.now_iso()})
+    return {**_token_out(row), "token": token}
+
+
+def _token_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("id", "user", "name", "prefix", "created_by", "created_at", "revoked_at")}
+
+
+async def list_tokens() -> list[dict[str, Any]]:
+    _require_admin()
+    rows = await ApiToken.select(ApiToken.all_columns(exclude=[ApiToken.token_hash])).order_by(ApiToken.id)
+    return [_token_out(r) for r in rows]
+
+
+async def revoke_token(token_id: int) -> dict[str, Any]:
+    _require_admin()
+    async with write_transaction():
+        row = await ApiToken.select().where(ApiToken.id == token_id).first() if 1 <= token_id < 2**31 else None
+        if row is None:
+            raise NotFound([Problem("id", "not_found", f"令牌不存在（id={token_id}）", f"no token with id {token_id}")])
+        if row["revoked_at"]:
+            raise Conflict([Problem("id", "revoked", "令牌已吊销", "the token is already revoked")])
+        updated = await journal.update(ApiToken, token_id, {"revoked_at": journal.now_iso()})
+    assert updated is not None
+    return _token_out(updated)
+
+
+async def actor_for_token(token: str, path: WritePath = WritePath.api) -> Actor | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = await ApiToken.select(ApiToken.user, ApiToken.revoked_at).where(
+        ApiToken.token_hash == _token_hash(token)).first()
+    if row is None or row["revoked_at"]:
+        return None
+    return await actor_for_user(row["user"], path)
