@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
@@ -46,6 +48,11 @@ def is_sqlite() -> bool:
 WRITER_LOCK = 0x4C454447  # "LEDG": the advisory lock all writers share on PostgreSQL
 
 
+TRANSACTION_STATE: ContextVar[dict[str, Any] | None] = ContextVar("ledger_write_transaction", default=None)
+"""Scratch space of the current write transaction (the journal keeps its head here), gone
+with the transaction whether it commits or rolls back."""
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction for a unit of work that writes; the service layer owns it.
@@ -54,10 +61,17 @@ async def write_transaction() -> AsyncIterator[None]:
     from ledger.tables import Workshop
 
     db = engine()
-    if isinstance(db, SQLiteEngine):
-        async with db.transaction(transaction_type=TransactionType.immediate):
-            yield
+    if TRANSACTION_STATE.get() is not None and db.transaction_exists():
+        yield  # joins the outer one
         return
-    async with db.transaction():
-        await Workshop.raw("SELECT pg_advisory_xact_lock({})", WRITER_LOCK)
-        yield
+    token = TRANSACTION_STATE.set({})
+    try:
+        if isinstance(db, SQLiteEngine):
+            async with db.transaction(transaction_type=TransactionType.immediate):
+                yield
+            return
+        async with db.transaction():
+            await Workshop.raw("SELECT pg_advisory_xact_lock({})", WRITER_LOCK)
+            yield
+    finally:
+        TRANSACTION_STATE.reset(token)

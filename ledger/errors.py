@@ -88,3 +88,7 @@ class TooManyAttempts(LedgerError):
     code = "too_many_attempts"
     zh = "登录失败次数过多，请稍后再试"
     en = "too many failed sign-ins; try again later"
+
+    def __init__(self, problems: Sequence[Problem] = (), retry_after: int | None = None):
+        super().__init__(problems)
+        self.retry_after = retry_after  # seconds until a sign-in may be tried again (Retry-After)

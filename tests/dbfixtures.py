@@ -119,3 +119,15 @@ async def token_for(username: str, role: str, *workshop_codes: str) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def xlsx(path, rows: list[list[Any]]):
+    """A real .xlsx file of these rows (openpyxl), for import tests outside tests/imports."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path

@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 from piccolo.engine.postgres import PostgresEngine
 
-from ledger import __version__
+from ledger import __version__, logs
 from ledger.api.auth import AUTH_CONTROLLERS, AuthMiddleware
 from ledger.api.controllers import CONTROLLERS
 from ledger.api.errors import EXCEPTION_HANDLERS
@@ -45,6 +45,7 @@ def _swagger_assets() -> Path:
 
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    logs.install()  # after the server configured its logging: no ID number or phone in any line
     db = engine()
     pool = isinstance(db, PostgresEngine) and get_settings().db_pool
     if pool:
@@ -67,6 +68,7 @@ async def healthz() -> dict[str, str]:
 
 
 def create_app(with_admin: bool = True) -> Litestar:
+    logs.install()
     api = Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
                                             *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS],
                  middleware=[AuthMiddleware])

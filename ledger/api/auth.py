@@ -60,7 +60,7 @@ class LoginThrottle:
             if len(times) >= self.MAX_FAILURES:
                 wait = int(self.WINDOW - (now - times[0])) + 1
                 raise TooManyAttempts([Problem("username", "throttled", f"请 {wait} 秒后再试",
-                                               f"try again in {wait} seconds")])
+                                               f"try again in {wait} seconds")], retry_after=wait)
 
     def failed(self, keys: list[str]) -> None:
         now = time.monotonic()

@@ -11,7 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from ledger.core.problems import Problem
-from ledger.errors import LedgerError, ValidationFailed
+from ledger.errors import LedgerError, TooManyAttempts, ValidationFailed
 
 log = logging.getLogger("ledger.api")
 
@@ -69,7 +69,12 @@ def _merge_union_branches(problems: list[Problem]) -> list[Problem]:
 
 
 def ledger_error_handler(_: Request, exc: LedgerError) -> Response:
-    return Response(exc.as_dict(), status_code=exc.status_code)
+    headers: dict[str, str] = {}
+    if exc.status_code == 401:  # as the auth middleware answers (RFC 9110: a 401 names its scheme)
+        headers["WWW-Authenticate"] = 'Bearer realm="ledger"'
+    if isinstance(exc, TooManyAttempts) and exc.retry_after:
+        headers["Retry-After"] = str(exc.retry_after)
+    return Response(exc.as_dict(), status_code=exc.status_code, headers=headers or None)
 
 
 def validation_exception_handler(_: Request, exc: ValidationException) -> Response:

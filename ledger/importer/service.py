@@ -43,7 +43,7 @@ from typing import Any
 
 from ledger import access, crypto
 from ledger.core import rules
-from ledger.core.enums import Role
+from ledger.core.enums import Role, WritePath
 from ledger.core.problems import Problem
 from ledger.db import is_sqlite, write_transaction
 from ledger.errors import ValidationFailed
@@ -197,7 +197,12 @@ def mask_value(name: str, raw: Any) -> str | None:
 async def run_import(source: Source, options: ImportOptions | None = None) -> ImportReport:
     """Check a whole sheet and apply it atomically; raises ``ImportFailed`` with every
     problem, or ``reading.UnreadableFile`` for a file that is not a readable spreadsheet."""
-    access.require(Role.operator, Role.admin, doing_zh="导入用工或月收入", doing_en="imports")
+    actor = access.require(Role.operator, Role.admin, doing_zh="导入用工或月收入", doing_en="imports")
+    with access.acting_as(actor.via(WritePath.import_)):  # journaled as path "import", whichever door
+        return await _run_import(source, options)
+
+
+async def _run_import(source: Source, options: ImportOptions | None) -> ImportReport:
     options = options or ImportOptions()
     kind = SheetKind(options.kind) if options.kind else None
     report = ImportReport(kind=kind.value if kind else None, dry_run=options.dry_run, replace=options.replace)

@@ -38,7 +38,7 @@ from piccolo.table import Table
 
 from ledger import access, crypto
 from ledger.core.enums import JournalAction
-from ledger.db import engine
+from ledger.db import TRANSACTION_STATE, engine
 from ledger.tables import JOURNALED_TABLES, AuditEntry
 
 GENESIS = "0" * 64
@@ -113,9 +113,11 @@ async def append(changes: Sequence[Change]) -> None:
     if not engine().transaction_exists():
         raise RuntimeError("journal entries are written only inside write_transaction()")
     actor = access.current()
-    last = await AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(
-        AuditEntry.seq, ascending=False).first()
-    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+    state = TRANSACTION_STATE.get()
+    if state is not None and "journal_head" in state:
+        seq, prev = state["journal_head"]
+    else:
+        seq, prev = await head()
     at = now_iso()
     rows = []
     for change in changes:
@@ -128,6 +130,8 @@ async def append(changes: Sequence[Change]) -> None:
         prev = digest
     for start in range(0, len(rows), _CHUNK):
         await AuditEntry.insert(*rows[start:start + _CHUNK])
+    if state is not None:
+        state["journal_head"] = (seq, prev)  # the next append in this transaction starts here
 
 
 async def head() -> tuple[int, str]:

@@ -117,6 +117,8 @@ async def reopen(lock_id: int, reason: Any) -> dict[str, Any]:
 
 async def get_lock(lock_id: int) -> dict[str, Any]:
     row = await get_row(MonthLock, lock_id, "锁定", "lock")
+    if row["workshop"] is not None and not access.owns_workshop(row["workshop"]):
+        raise hidden("锁定", "lock", lock_id)  # it names a workshop the operator may not see
     row = await MonthLock.select(*_LOCK_COLUMNS).where(MonthLock.id == row["id"]).first()
     assert row is not None
     return row
@@ -125,6 +127,9 @@ async def get_lock(lock_id: int) -> dict[str, Any]:
 async def list_locks(page: int = 1, page_size: int = 50, month: str | None = None,
                      workshop: int | None = None, active: bool | None = None) -> Page:
     where: list[Any] = []
+    scope = access.workshop_scope()
+    if scope is not None:  # an operator sees the locks that bind their workshops
+        where.append(MonthLock.workshop.is_null() | MonthLock.workshop.is_in(list(scope) or [-1]))
     if month:
         where.append(MonthLock.month == month)
     if workshop is not None:

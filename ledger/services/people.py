@@ -210,7 +210,7 @@ async def create_low_income(data: dict[str, Any]) -> dict[str, Any]:
 async def update_low_income(status_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     _require_writer()
     async with write_transaction():
-        current = await get_low_income(status_id)
+        current = await _low_income_row(status_id)
         await _own_worker(current["worker"], "worker")
         clean = await validate_low_income({**current, **changes}, existing_id=status_id)
         await journal.update(LowIncomeStatus, status_id, clean)
@@ -220,13 +220,17 @@ async def update_low_income(status_id: int, changes: dict[str, Any]) -> dict[str
 async def delete_low_income(status_id: int) -> None:
     _require_writer()
     async with write_transaction():
-        current = await get_low_income(status_id)
+        current = await _low_income_row(status_id)
         await _own_worker(current["worker"], "worker")
         await journal.delete(LowIncomeStatus, status_id)
 
 
+async def _low_income_row(status_id: int) -> dict[str, Any]:
+    return await get_row(LowIncomeStatus, status_id, "低收入认定", "low-income status")
+
+
 async def get_low_income(status_id: int) -> dict[str, Any]:
-    row = await get_row(LowIncomeStatus, status_id, "低收入认定", "low-income status")
+    row = await _low_income_row(status_id)
     if not await worker_visible(row["worker"]):
         raise hidden("低收入认定", "low-income status", status_id)
     return row

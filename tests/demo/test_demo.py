@@ -108,3 +108,34 @@ def test_the_cli_prints_the_figures_as_json(demo):
     body = json.loads(result.stdout)
     assert {"definition_version", "scope", "period", "figures"} <= set(body)
     assert all(f["metric"].endswith("_low_income") for f in body["figures"])
+
+
+async def test_no_id_number_of_the_demo_can_be_read_from_a_copy_of_the_database(demo, tmp_path):
+    """Issue 4: with the database copied elsewhere and no key, no ID number can be recovered.
+    The raw SQLite file (or a pg_dump) is searched for every seeded number, whole and in part."""
+    import shutil
+
+    from ledger.db import engine
+    from ledger.settings import get_settings
+    from seeds.demo import build_demo
+
+    numbers = [w["id_number"] for w in build_demo().workers]
+    db = engine()
+    if db.engine_type == "sqlite":
+        raw = b""
+        for suffix in ("", "-wal", "-journal"):
+            source = f"{db.path}{suffix}"
+            if os.path.exists(source):
+                copy = tmp_path / f"copy{suffix}"
+                shutil.copyfile(source, copy)
+                raw += copy.read_bytes()
+    else:
+        dump = subprocess.run(["/usr/lib/postgresql/15/bin/pg_dump", "--data-only", os.environ["LEDGER_DATABASE_URL"]],
+                              capture_output=True, check=True, timeout=300)
+        raw = dump.stdout
+    masked = numbers[0][:6] + "********" + numbers[0][-4:]
+    assert masked.encode() in raw, "the copy holds the workers (masked), so the search below means something"
+    leaked = [n for n in numbers if n.encode() in raw or n[:14].encode() in raw or n[6:14].encode() + n[14:].encode() in raw]
+    assert leaked == []
+    key = get_settings().key_file.read_bytes().strip()
+    assert key not in raw
