@@ -183,6 +183,9 @@ class PlacementCreate(Strict):
     hired_on: str | None = _f("入职日期 / hired on (YYYY-MM-DD)")
     left_on: str | None = _f("离职日期 / left on (optional)", default=None)
     pay_basis: str | None = _f("计酬方式 / pay basis: " + "、".join(b.value for b in PayBasis))
+    id_number: str | None = _f("该人员的完整身份证号：运营方聘用尚未在其工坊用工的人时必填（核对身份，不保存）/ the "
+                               "worker's full ID number: an operator hiring someone not yet placed at their "
+                               "workshops must give it (checked, not stored)", default=None)
 
 
 class PlacementUpdate(Strict):

@@ -52,6 +52,22 @@ def placement_in_workshop(clean: dict[str, Any], workshop: dict[str, Any]) -> li
     return problems
 
 
+async def _may_hire(worker: dict[str, Any], id_number: Any) -> None:
+    """An operator sees a worker once placed at one of their workshops; so to place someone
+    they cannot see yet (registered elsewhere, or just now), they show the person's full ID
+    number — as the import does — and a worker id alone is not enough to reach anyone."""
+    from ledger import crypto
+    from ledger.services.people import worker_visible
+
+    if await worker_visible(worker["id"]):
+        return
+    if isinstance(id_number, str) and crypto.identity_hash(id_number) == worker["id_hash"]:
+        return
+    raise Forbidden([Problem("id_number", "identity_unproven",
+                             "该人员尚未在您的工坊用工：请同时填写其完整身份证号以核对身份",
+                             "this worker is not placed at your workshops yet: give their full ID number too")])
+
+
 async def validate_placement(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
     checks = Collector()
     clean: dict[str, Any] = {
@@ -66,6 +82,8 @@ async def validate_placement(data: dict[str, Any], existing_id: int | None = Non
     clean["workshop"] = workshop["id"] if workshop else None
     if workshop:
         _own(workshop["id"], "workshop")
+    if worker and existing_id is None:
+        await _may_hire(worker, data.get("id_number"))
     hired_on, left_on = clean["hired_on"], clean["left_on"]
     if workshop:
         checks.add(placement_in_workshop(clean, workshop))

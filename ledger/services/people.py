@@ -176,6 +176,8 @@ async def list_workers(page: int = 1, page_size: int = 50, id_number: str | None
     if village:
         where.append(Worker.village == village)
     if workshop is not None:
+        if scope is not None and workshop not in scope:
+            where.append(Worker.id == -1)  # another workshop's people are not an operator's to list
         where.append(Worker.id.is_in(Placement.select(Placement.worker).where(Placement.workshop == workshop)))
     return await paginate(Worker, where, page, page_size, columns=WORKER_PUBLIC)
 

@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dbfixtures import make_id, valid_credit_code
-from openpyxl import Workbook
+from dbfixtures import make_id, valid_credit_code, xlsx  # noqa: F401  (xlsx: re-exported for the import tests)
 
 from ledger.services import employment, masterdata, people
 
@@ -33,13 +32,6 @@ async def shop(workers: int = 3, code: str = "T-01", hired_on: date = date(2023,
     return {"enterprise": enterprise, "workshop": workshop, "people": people_}
 
 
-def xlsx(path: Path, rows: list[list[Any]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
 
 
 def csv_file(path: Path, rows: list[list[Any]], encoding: str = "utf-8") -> Path:
