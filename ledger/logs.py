@@ -24,12 +24,20 @@ def mask_text(text: str) -> str:
     return PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
+def _masked(value: object) -> object:
+    return mask_text(value) if isinstance(value, str) else value
+
+
 class MaskPersonalData(logging.Filter):
+    """Masks the message and each text argument in place, keeping the record's shape (uvicorn's
+    access formatter unpacks its five arguments)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_text(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
+        record.msg = _masked(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_masked(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _masked(v) for k, v in record.args.items()}
         return True
 
 
