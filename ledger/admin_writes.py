@@ -24,7 +24,7 @@ from piccolo.table import Table
 from piccolo_api.crud.endpoints import PiccoloCRUD
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ledger import access
 from ledger.core.enums import Role, WritePath
@@ -110,10 +110,20 @@ WRITERS: dict[type[Table], Writer] = {
 }
 
 
-def refusal(exc: LedgerError) -> JSONResponse:
-    """A refusal the panel shows: the message and every problem, Chinese and English."""
+def refusal(exc: LedgerError) -> Response:
+    """A refusal in the form the panel's page shows to a person (checked in Chromium):
+
+    - 422: ``detail`` as a list of ``{loc, msg}`` — the page lists each as "field field - msg" —
+      beside the API's usual ``error``/``message``/``problems``;
+    - any other status (403, 404, 409 such as a locked month): plain text, the message and each
+      problem on a line (the page shows a JSON object as raw JSON), with the error code in the
+      ``X-Ledger-Error`` header for scripts.
+    """
+    if exc.status_code == 422:
+        detail = [{"loc": ["body", p.field], "msg": p.message, "type": p.code} for p in exc.problems]
+        return JSONResponse({"detail": detail, **exc.as_dict()}, status_code=422)
     lines = [exc.message] + [f"{p.field}: {p.message}" for p in exc.problems]
-    return JSONResponse({"detail": "\n".join(lines), **exc.as_dict()}, status_code=exc.status_code)
+    return PlainTextResponse("\n".join(lines), status_code=exc.status_code, headers={"X-Ledger-Error": exc.code})
 
 
 async def admin_actor(request: Request) -> access.Actor:

@@ -190,6 +190,15 @@ def assert_refused_by(lock: dict[str, Any], status: int, body: dict[str, Any], p
     assert names_the_lock(json.dumps(body, ensure_ascii=False), lock), f"{path}: {body}"
 
 
+def panel_refusal(response: Any) -> tuple[int, dict[str, Any]]:
+    """The admin panel answers a person: a refusal other than 422 is plain text (the page would
+    show JSON raw), its error code in ``X-Ledger-Error``; read both back into the API's shape."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return response.status_code, response.json()
+    code = response.headers.get("x-ledger-error", "")
+    return response.status_code, {"error": code, "message": response.text, "problems": [{"code": code}]}
+
+
 async def refusal_of(work: Any) -> tuple[int, dict[str, Any]]:
     """What a service call answers, as the API would send it."""
     try:
@@ -206,7 +215,11 @@ async def bulk_delete_in_the_panel(table: type[Table], params: dict[str, str]) -
     request = Request({"type": "http", "method": "DELETE", "path": "/", "headers": [], "query_string": b"",
                        "user": SimpleNamespace(user=SimpleNamespace(id=user["id"]))})
     response = await LedgerCRUD(table=table, allow_bulk_delete=True).delete_all(request, params=params)
-    return response.status_code, json.loads(bytes(response.body))
+    if response.media_type == "application/json":
+        return response.status_code, json.loads(bytes(response.body))
+    code = response.headers.get("x-ledger-error", "")
+    return response.status_code, {"error": code, "message": bytes(response.body).decode(),
+                                  "problems": [{"code": code}]}
 
 
 def xlsx(path: Path, rows: list[list[Any]]) -> Path:
@@ -258,8 +271,7 @@ async def test_every_write_path_refuses_a_signed_off_month_naming_the_lock_and_c
         return response.status_code, response.json() if response.content else {}
 
     async def admin_panel(request: Any) -> tuple[int, dict[str, Any]]:
-        response = await request
-        return response.status_code, response.json() if response.content else {}
+        return panel_refusal(await request)
 
     new_row = xlsx(tmp_path / "new.xlsx", [HEADER, pay_row(ledger.zhao, t01, "2100.00")])
     changed_row = xlsx(tmp_path / "changed.xlsx", [HEADER, pay_row(ledger.zhang, t01, "9999.00")])
