@@ -10,6 +10,7 @@ import pytest
 from dbfixtures import valid_credit_code
 
 from ledger.core.figures import (
+    AdjustmentRow,
     CertificationRow,
     LowIncomeRow,
     PayRow,
@@ -22,6 +23,7 @@ from ledger.core.metrics import Month, Period, Scope
 from ledger.core.money import fen_to_yuan
 from ledger.services import figures
 from ledger.tables import (
+    Adjustment,
     Certification,
     Enterprise,
     LowIncomeStatus,
@@ -73,6 +75,10 @@ async def random_world(seed: int) -> None:
             for month in span:
                 fen = rng.choice([0, rng.randrange(1, 500000), rng.randrange(250000, 320000)])
                 await MonthlyPay(placement=placement.id, month=month, amount_fen=fen, days_worked=10).save()
+                if rng.random() < 0.15:  # a correction, now and then one that takes the month to zero or below
+                    delta = rng.choice([-fen, -rng.randrange(1, 50000), rng.randrange(1, 50000)])
+                    await Adjustment(placement=placement.id, month=month, delta_fen=delta, reason="更正",
+                                     created_by="auditor", created_at="2024-01-01T00:00:00+00:00").save()
 
 
 async def records_from_tables() -> Records:
@@ -86,6 +92,9 @@ async def records_from_tables() -> Records:
                          for p in placements),
         pay=tuple(PayRow(str(by_id[r["placement"]]["worker"]), _code(shops, by_id[r["placement"]]["workshop"]),
                          Month.parse(r["month"]), fen_to_yuan(r["amount_fen"])) for r in await MonthlyPay.select()),
+        adjustments=tuple(
+            AdjustmentRow(str(by_id[a["placement"]]["worker"]), _code(shops, by_id[a["placement"]]["workshop"]),
+                          Month.parse(a["month"]), fen_to_yuan(a["delta_fen"])) for a in await Adjustment.select()),
         low_income=tuple(LowIncomeRow(str(s["worker"]), s["valid_from"], s["valid_to"])
                          for s in await LowIncomeStatus.select()),
         certifications=tuple(
