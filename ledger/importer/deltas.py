@@ -5,7 +5,8 @@ it touches (a SPEC period), the figures of SPEC version 1 that rows of a sheet c
 workers_employed, workers_paid, person_months, total_pay and avg_monthly_pay (= total_pay
 ÷ person_months, rounded half-up to the fen at the end). They are computed here with
 plain SUM / COUNT queries over the rows, not by the figures service, so the preview does
-not depend on it; adjustments do not exist yet and are not counted.
+not depend on it. A month's pay includes its adjustments, as in every figure (an import
+never writes adjustments, so they move "before" and "after" alike).
 
 "Before" and "after" are both read inside the import's transaction. New rows get ids
 above the watermark taken when the import started (the tables are locked against other
@@ -89,11 +90,14 @@ async def figures(workshop_id: int, first_month: str, last_month: str,
     paid = await MonthlyPay.raw(
         "SELECT COUNT(*) AS person_months, COALESCE(SUM(t.total), 0) AS total_fen, "
         "COUNT(DISTINCT t.worker) AS workers_paid FROM ("
-        " SELECT p.worker AS worker, mp.month AS month, SUM(mp.amount_fen) AS total"
-        " FROM monthly_pay mp JOIN placement p ON p.id = mp.placement"
-        " WHERE p.workshop = {} AND mp.month >= {} AND mp.month <= {} AND mp.id <= {} AND p.id <= {}"
-        " GROUP BY p.worker, mp.month HAVING SUM(mp.amount_fen) > 0) t",
-        workshop_id, first_month, last_month, pay_watermark, placement_watermark)
+        " SELECT p.worker AS worker, x.month AS month, SUM(x.fen) AS total FROM ("
+        "  SELECT placement, month, amount_fen AS fen FROM monthly_pay WHERE month >= {} AND month <= {} AND id <= {}"
+        "  UNION ALL"
+        "  SELECT placement, month, delta_fen AS fen FROM adjustment WHERE month >= {} AND month <= {}"
+        " ) x JOIN placement p ON p.id = x.placement"
+        " WHERE p.workshop = {} AND p.id <= {}"
+        " GROUP BY p.worker, x.month HAVING SUM(x.fen) > 0) t",
+        first_month, last_month, pay_watermark, first_month, last_month, workshop_id, placement_watermark)
     employed = await Placement.raw(
         "SELECT COUNT(DISTINCT worker) AS n FROM placement WHERE workshop = {} AND hired_on <= {}"
         " AND (left_on IS NULL OR left_on >= {}) AND id <= {}",

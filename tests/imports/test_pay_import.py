@@ -168,6 +168,23 @@ async def test_a_dry_run_writes_nothing_and_previews_how_the_figures_move(db, tm
     assert delta["delta"]["person_months"] == 2 and delta["delta"]["total_pay"] == "5600.00"
 
 
+async def test_the_preview_counts_the_adjustments_of_a_reopened_month_as_the_figures_do(db, tmp_path):
+    s = await shop(1)
+    first = s["people"][0]
+    await employment.create_pay({"placement": first["placement"]["id"], "month": "2023-03", "amount": "1000.00",
+                                 "days_worked": 10})
+    with actor("auditor"):
+        lock = await locks.sign_off("2023-03")
+        await locks.create_adjustment({"placement": first["placement"]["id"], "month": "2023-03",
+                                       "delta": "-100.00", "reason": "多计计件"})
+        await locks.reopen(lock["id"], "退回工坊重新核对")
+    rows = [HEADER, ["T-01", first["id_number"], "工人1", "2023-03", "1200", 10]]
+    report = await run_import(xlsx(tmp_path / "pay.xlsx", rows), ImportOptions(dry_run=True, replace=True))
+    [delta] = [d.as_dict() for d in report.figures]
+    assert (delta["before"]["total_pay"], delta["after"]["total_pay"]) == ("900.00", "1100.00")
+    assert delta["delta"]["total_pay"] == "200.00"
+
+
 async def test_the_preview_covers_every_month_the_sheet_touches_and_counts_what_was_there(db, tmp_path):
     s = await shop(2)
     first = s["people"][0]
