@@ -124,9 +124,9 @@ async def check_deletable(table: type[Table], row_id: Any) -> None:
     say so plainly rather than fail in the database."""
     from piccolo.columns import ForeignKey
 
-    from ledger.tables import LEDGER_TABLES
+    from ledger.tables import JOURNALED_TABLES
 
-    for other in LEDGER_TABLES:
+    for other in JOURNALED_TABLES:
         for column in other._meta.foreign_key_columns:
             assert isinstance(column, ForeignKey)
             if column._foreign_key_meta.resolved_references is table:

@@ -175,3 +175,20 @@ async def test_a_workshop_cannot_be_closed_before_its_open_placements_end(db):
     with pytest.raises(ValidationFailed) as exc:
         await masterdata.update_workshop(w["workshop"]["id"], {"closed_on": "2023-06-30"})
     assert exc.value.problems[0].code == "placements_outside"
+
+
+async def test_a_workshop_an_operator_is_bound_to_cannot_be_deleted_and_says_so(db):
+    from dbfixtures import make_user
+
+    from ledger.tables import Workshop
+
+    enterprise = await masterdata.create_enterprise(
+        {"name": "空壳企业", "credit_code": valid_credit_code(), "region_code": "330784"})
+    workshop = await masterdata.create_workshop({
+        "code": "T-09", "name": "无人工坊", "enterprise": enterprise["id"], "workshop_type": "来料加工式",
+        "village": "花街村", "region_code": "330784", "opened_on": date(2020, 1, 1)})
+    await make_user("clerk9", "operator", "T-09")
+    with pytest.raises(Conflict) as refused:
+        await masterdata.delete_workshop(workshop["id"])
+    assert "user_workshop" in refused.value.problems[0].zh
+    assert await Workshop.exists().where(Workshop.id == workshop["id"])
