@@ -18,6 +18,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from ledger.admin_forms import IMPORT_FORMS
 from ledger.admin_reconcile import RECONCILE_FORMS
+from ledger.admin_users import USER_FORMS
 from ledger.admin_writes import admin_only, as_admin, ledger_crud
 from ledger.settings import get_settings
 from ledger.tables import (
@@ -30,6 +31,8 @@ from ledger.tables import (
     MonthLock,
     MonthlyPay,
     Placement,
+    UserRole,
+    UserWorkshop,
     Worker,
     Workshop,
 )
@@ -53,6 +56,8 @@ def _table_configs() -> list[TableConfig]:
         _config(Adjustment, "审核"),
         _config(Claim, "对账"),
         _config(ClaimFigure, "对账"),
+        _config(UserRole, "用户"),
+        _config(UserWorkshop, "用户"),
     ]
 
 
@@ -60,7 +65,7 @@ def build_admin():
     """Build the admin ASGI app once; the Litestar app mounts it at /admin."""
     forms = [FormConfig(name=f.name, pydantic_model=f.pydantic_model, endpoint=as_admin(f.endpoint),
                         description=f.description, form_group=f.form_group)
-             for f in [*RECONCILE_FORMS, *IMPORT_FORMS]]
+             for f in [*RECONCILE_FORMS, *IMPORT_FORMS, *USER_FORMS]]
     with ledger_crud():
         return create_admin(
             tables=_table_configs(),

@@ -35,6 +35,7 @@ from ledger.errors import LedgerError, ValidationFailed
 from ledger.services import claims, employment, locks, masterdata, people, users
 from ledger.tables import (
     Adjustment,
+    ApiToken,
     Certification,
     Claim,
     ClaimFigure,
@@ -43,6 +44,8 @@ from ledger.tables import (
     MonthLock,
     MonthlyPay,
     Placement,
+    UserRole,
+    UserWorkshop,
     Worker,
     Workshop,
 )
@@ -86,6 +89,11 @@ async def _refuse_lock_edit(*_: Any) -> Any:
                                     "(POST /api/v1/locks/{id}/reopen)")])
 
 
+async def _use_the_user_forms(*_: Any) -> Any:
+    raise ValidationFailed([Problem("id", "use_forms", "用户、角色和令牌请用“用户”组的表单管理（会记入审计日志）",
+                                    "manage users, roles and tokens with the forms in the Users group (journaled)")])
+
+
 @dataclass(frozen=True)
 class Writer:
     create: Callable[[Data], Awaitable[Data]]
@@ -106,6 +114,9 @@ WRITERS: dict[type[Table], Writer] = {
     Claim: Writer(claims.create_claim, claims.update_claim, claims.delete_claim),
     ClaimFigure: Writer(claims.create_claim_figure, claims.update_claim_figure, claims.delete_claim_figure),
     MonthLock: Writer(_sign_off, _refuse_lock_edit, _refuse_lock_edit),
+    UserRole: Writer(_use_the_user_forms, _use_the_user_forms, _use_the_user_forms),
+    UserWorkshop: Writer(_use_the_user_forms, _use_the_user_forms, _use_the_user_forms),
+    ApiToken: Writer(_use_the_user_forms, _use_the_user_forms, _use_the_user_forms),
     Adjustment: Writer(locks.create_adjustment, _refuse_append_only, _refuse_append_only),
 }
 

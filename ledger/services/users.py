@@ -182,3 +182,22 @@ async def actor_for_token(token: str, path: WritePath = WritePath.api) -> Actor 
     if row is None or row["revoked_at"]:
         return None
     return await actor_for_user(row["user"], path)
+
+
+async def deactivate_user(username: Any) -> dict[str, Any]:
+    """Take someone's access away, on the record: their role and workshops are deleted and
+    their tokens revoked (journaled), the account is marked inactive, their sessions end."""
+    _require_admin()
+    async with write_transaction():
+        user = await BaseUser.select(BaseUser.id).where(BaseUser.username == str(username)).first()
+        if user is None:
+            raise ValidationFailed([Problem("username", "unknown_reference", "用户不存在", "no such user")])
+        if user["id"] == access.current().user_id:
+            raise Conflict([Problem("username", "self", "不能停用自己", "you cannot deactivate yourself")])
+        await journal.delete_where(UserWorkshop, UserWorkshop.user == user["id"])
+        await journal.delete_where(UserRole, UserRole.user == user["id"])
+        live = await ApiToken.select(ApiToken.id).where((ApiToken.user == user["id"]) & (ApiToken.revoked_at == ""))
+        await journal.update_many(ApiToken, [(t["id"], {"revoked_at": journal.now_iso()}) for t in live])
+        await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == user["id"])
+        await SessionsBase.delete().where(SessionsBase.user_id == user["id"])
+    return await get_user(user["id"])
