@@ -200,6 +200,8 @@ class LedgerCRUD(PiccoloCRUD):
             values = self._fields(data, optional=True)
         except pydantic.ValidationError as exc:
             return Response(str(exc), status_code=400)
+        except AttributeError:
+            return Response(f"不认识的字段 / unrecognised keys: {sorted(data)}", status_code=400)
 
         async def update(writer: Writer) -> Response:
             await writer.update(int(row_id), writer.to_service(values))

@@ -55,3 +55,9 @@ async def test_role_tables_are_read_only_in_the_panel(admin):
     promoted = await admin.patch("user_role", role["id"], {"role": "admin"})
     assert promoted.status_code == 422 and "表单" in promoted.text
     assert (await UserRole.select().where(UserRole.id == role["id"]).first())["role"] == "operator"
+
+
+async def test_an_unknown_field_in_a_panel_edit_is_a_400_not_a_500(admin):
+    w = await world()
+    response = await admin.patch("workshop", w["workshop"]["id"], {"no_such_column": 1})
+    assert response.status_code == 400 and "no_such_column" in response.text
