@@ -21,24 +21,18 @@ from typing import Any
 from ledger.core import rules
 from ledger.core.enums import PayBasis
 from ledger.core.problems import Problem
-from ledger.services.common import MAX_ID, Collector
+from ledger.services.common import MAX_ID, Collector, in_list
 from ledger.services.employment import check_month_in_placement, check_pay_fields
 from ledger.services.people import check_worker_fields
 from ledger.tables import MonthlyPay, Placement, Worker, Workshop
 
 __all__ = ["check_month_in_placement", "check_pay_fields", "check_worker_fields"]
 
-def _ids(values: Iterable[Any], none: Any = -1) -> list[Any]:
-    """The values for an IN (...) list; never empty (``IN ()`` is not SQL), and the
-    placeholder has the column's type (PostgreSQL's driver checks it)."""
-    return list(values) or [none]
-
-
 # --- look-ups, one query per batch ------------------------------------------------------
 
 async def workshops_by_code(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
     rows = await Workshop.select(Workshop.id, Workshop.code, Workshop.opened_on, Workshop.closed_on).where(
-        Workshop.code.is_in(_ids(codes, "")))
+        Workshop.code.is_in(in_list(codes, "")))
     return {r["code"]: r for r in rows}
 
 
@@ -47,7 +41,7 @@ WORKER_COLUMNS = [Worker.id, Worker.name, Worker.id_number, Worker.id_hash, Work
 
 async def workers_by_hash(hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Workers found by keyed hash of their ID number: nothing is decrypted."""
-    rows = await Worker.select(*WORKER_COLUMNS).where(Worker.id_hash.is_in(_ids(hashes, "")))
+    rows = await Worker.select(*WORKER_COLUMNS).where(Worker.id_hash.is_in(in_list(hashes, "")))
     return {r["id_hash"]: r for r in rows}
 
 
@@ -60,7 +54,7 @@ _PLACEMENT_COLUMNS = [Placement.id, Placement.worker, Placement.workshop, Placem
 
 async def placements_by_id(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     wanted = [i for i in ids if 1 <= i <= MAX_ID]
-    rows = await Placement.select(*_PLACEMENT_COLUMNS).where(Placement.id.is_in(_ids(wanted)))
+    rows = await Placement.select(*_PLACEMENT_COLUMNS).where(Placement.id.is_in(in_list(wanted)))
     return {r["id"]: r for r in rows}
 
 
@@ -68,7 +62,7 @@ async def placements_of(worker_ids: Iterable[int], workshop_ids: Iterable[int]
                         ) -> dict[tuple[int, int], list[dict[str, Any]]]:
     """Every placement of these workers at these workshops, by (worker, workshop)."""
     rows = await Placement.select(*_PLACEMENT_COLUMNS).where(
-        Placement.worker.is_in(_ids(worker_ids)) & Placement.workshop.is_in(_ids(workshop_ids))
+        Placement.worker.is_in(in_list(worker_ids)) & Placement.workshop.is_in(in_list(workshop_ids))
     ).order_by(Placement.hired_on)
     found: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -78,13 +72,13 @@ async def placements_of(worker_ids: Iterable[int], workshop_ids: Iterable[int]
 
 async def pay_records(placement_ids: Iterable[int], months: Iterable[str]) -> dict[tuple[int, str], dict[str, Any]]:
     rows = await MonthlyPay.select().where(
-        MonthlyPay.placement.is_in(_ids(placement_ids)) & MonthlyPay.month.is_in(_ids(months, "")))
+        MonthlyPay.placement.is_in(in_list(placement_ids)) & MonthlyPay.month.is_in(in_list(months, "")))
     return {(r["placement"], r["month"]): r for r in rows}
 
 
 async def pay_months_of(placement_ids: Iterable[int]) -> dict[int, list[str]]:
     rows = await MonthlyPay.select(MonthlyPay.placement, MonthlyPay.month).where(
-        MonthlyPay.placement.is_in(_ids(placement_ids)))
+        MonthlyPay.placement.is_in(in_list(placement_ids)))
     found: dict[int, list[str]] = defaultdict(list)
     for row in rows:
         found[row["placement"]].append(row["month"])

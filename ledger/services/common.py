@@ -22,6 +22,12 @@ MAX_ID = 2**31 - 1
 reach the driver, which would overflow)."""
 
 
+def in_list(values: Iterable[Any], none: Any = -1) -> list[Any]:
+    """The values for an IN (...) list; never empty (``IN ()`` is not SQL), and the
+    placeholder has the column's type (PostgreSQL's driver checks it)."""
+    return list(values) or [none]
+
+
 def today() -> date:
     override = get_settings().today
     return date.fromisoformat(override) if override else date.today()

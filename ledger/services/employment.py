@@ -19,7 +19,17 @@ from ledger.core.problems import Problem
 from ledger.db import write_transaction
 from ledger.errors import Forbidden, ValidationFailed
 from ledger.services import journal
-from ledger.services.common import Collector, Page, check_deletable, get_row, hidden, paginate, reference_exists, today
+from ledger.services.common import (
+    Collector,
+    Page,
+    check_deletable,
+    get_row,
+    hidden,
+    in_list,
+    paginate,
+    reference_exists,
+    today,
+)
 from ledger.services.locks import refuse_locked
 from ledger.tables import MonthlyPay, Placement, Worker, Workshop
 
@@ -157,7 +167,7 @@ async def list_placements(page: int = 1, page_size: int = 50, workshop: int | No
     where: list[Any] = []
     scope = access.workshop_scope()
     if scope is not None:
-        where.append(Placement.workshop.is_in(list(scope) or [-1]))
+        where.append(Placement.workshop.is_in(in_list(scope)))
     if workshop is not None:
         where.append(Placement.workshop == workshop)
     if worker is not None:
@@ -283,7 +293,7 @@ async def list_pay(page: int = 1, page_size: int = 50, workshop: int | None = No
     where: list[Any] = []
     scope = access.workshop_scope()
     if scope is not None:
-        where.append(MonthlyPay.placement.workshop.is_in(list(scope) or [-1]))
+        where.append(MonthlyPay.placement.workshop.is_in(in_list(scope)))
     if workshop is not None:
         where.append(MonthlyPay.placement.workshop == workshop)
     if worker is not None:

@@ -13,7 +13,6 @@ A lock also records the journal's last sequence number when it was set: an ancho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from ledger import access
@@ -24,14 +23,10 @@ from ledger.core.problems import Problem
 from ledger.db import write_transaction
 from ledger.errors import Conflict, Locked, ValidationFailed
 from ledger.services import journal
-from ledger.services.common import Collector, Page, get_row, hidden, paginate, reference_exists, today
+from ledger.services.common import Collector, Page, get_row, hidden, in_list, paginate, reference_exists, today
 from ledger.tables import Adjustment, MonthLock, Placement, Workshop
 
 _LOCK_COLUMNS = [MonthLock.all_columns(), MonthLock.workshop.code.as_alias("workshop_code")]
-
-
-def _ids(values: Iterable[Any], none: Any) -> list[Any]:
-    return list(values) or [none]
 
 
 async def active_locks(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
@@ -41,8 +36,8 @@ async def active_locks(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dic
     months = {m for _, m in pairs if m}
     workshops = {w for w, _ in pairs if w}
     rows = await MonthLock.select(*_LOCK_COLUMNS).where(
-        (MonthLock.reopened_at == "") & MonthLock.month.is_in(_ids(months, ""))
-        & (MonthLock.workshop.is_null() | MonthLock.workshop.is_in(_ids(workshops, -1)))
+        (MonthLock.reopened_at == "") & MonthLock.month.is_in(in_list(months, ""))
+        & (MonthLock.workshop.is_null() | MonthLock.workshop.is_in(in_list(workshops, -1)))
     ).order_by(MonthLock.id)
     found: dict[tuple[int, str], dict[str, Any]] = {}
     for workshop, month in pairs:
@@ -129,7 +124,7 @@ async def list_locks(page: int = 1, page_size: int = 50, month: str | None = Non
     where: list[Any] = []
     scope = access.workshop_scope()
     if scope is not None:  # an operator sees the locks that bind their workshops
-        where.append(MonthLock.workshop.is_null() | MonthLock.workshop.is_in(list(scope) or [-1]))
+        where.append(MonthLock.workshop.is_null() | MonthLock.workshop.is_in(in_list(scope)))
     if month:
         where.append(MonthLock.month == month)
     if workshop is not None:
@@ -207,7 +202,7 @@ async def list_adjustments(page: int = 1, page_size: int = 50, month: str | None
     where: list[Any] = []
     scope = access.workshop_scope()
     if scope is not None:
-        where.append(Adjustment.placement.workshop.is_in(list(scope) or [-1]))
+        where.append(Adjustment.placement.workshop.is_in(in_list(scope)))
     if month:
         where.append(Adjustment.month == month)
     if placement is not None:

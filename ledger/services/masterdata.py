@@ -10,7 +10,16 @@ from ledger.core.enums import CertificationLevel, CertificationStatus, Role, Wor
 from ledger.core.problems import Problem
 from ledger.db import write_transaction
 from ledger.services import journal
-from ledger.services.common import Collector, Page, check_deletable, get_row, hidden, paginate, reference_exists
+from ledger.services.common import (
+    Collector,
+    Page,
+    check_deletable,
+    get_row,
+    hidden,
+    in_list,
+    paginate,
+    reference_exists,
+)
 from ledger.tables import Certification, Enterprise, Workshop
 
 
@@ -141,7 +150,7 @@ async def list_workshops(page: int = 1, page_size: int = 50, region: str | None 
     where: list[Any] = []
     scope = access.workshop_scope()
     if scope is not None:
-        where.append(Workshop.id.is_in(list(scope) or [-1]))
+        where.append(Workshop.id.is_in(in_list(scope)))
     if region:
         where.append(Workshop.region_code.like(f"{region}%"))
     if enterprise is not None:
@@ -208,7 +217,7 @@ async def list_certifications(page: int = 1, page_size: int = 50, workshop: int 
     where = [Certification.workshop == workshop] if workshop is not None else []
     scope = access.workshop_scope()
     if scope is not None:
-        where.append(Certification.workshop.is_in(list(scope) or [-1]))
+        where.append(Certification.workshop.is_in(in_list(scope)))
     return await paginate(Certification, where, page, page_size)
 
 

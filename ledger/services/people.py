@@ -16,7 +16,16 @@ from ledger.core.problems import Problem
 from ledger.db import write_transaction
 from ledger.errors import Forbidden
 from ledger.services import journal
-from ledger.services.common import Collector, Page, check_deletable, get_row, hidden, paginate, reference_exists
+from ledger.services.common import (
+    Collector,
+    Page,
+    check_deletable,
+    get_row,
+    hidden,
+    in_list,
+    paginate,
+    reference_exists,
+)
 from ledger.tables import LowIncomeStatus, Placement, Worker
 
 WRITERS = (Role.operator, Role.admin)
@@ -95,7 +104,7 @@ async def worker_visible(worker_id: int) -> bool:
     if scope is None:
         return True
     return await Placement.exists().where(
-        (Placement.worker == worker_id) & Placement.workshop.is_in(list(scope) or [-1]))
+        (Placement.worker == worker_id) & Placement.workshop.is_in(in_list(scope)))
 
 
 async def _own_worker(worker_id: int, field: str = "id") -> None:
@@ -172,7 +181,7 @@ async def list_workers(page: int = 1, page_size: int = 50, id_number: str | None
         where.append(Worker.id_hash == crypto.identity_hash(id_number))
     elif scope is not None:
         where.append(Worker.id.is_in(Placement.select(Placement.worker).where(
-            Placement.workshop.is_in(list(scope) or [-1]))))
+            Placement.workshop.is_in(in_list(scope)))))
     if village:
         where.append(Worker.village == village)
     if workshop is not None:
@@ -244,7 +253,7 @@ async def list_low_income(page: int = 1, page_size: int = 50, worker: int | None
     scope = access.workshop_scope()
     if scope is not None:
         where.append(LowIncomeStatus.worker.is_in(Placement.select(Placement.worker).where(
-            Placement.workshop.is_in(list(scope) or [-1]))))
+            Placement.workshop.is_in(in_list(scope)))))
     if worker is not None:
         where.append(LowIncomeStatus.worker == worker)
     if in_force_on is not None:
