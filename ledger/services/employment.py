@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from ledger import access
+from ledger import access, crypto
 from ledger.core import rules
 from ledger.core.enums import PayBasis, Role
 from ledger.core.money import fen_to_yuan, money_str, yuan_to_fen
@@ -31,6 +31,7 @@ from ledger.services.common import (
     today,
 )
 from ledger.services.locks import refuse_locked
+from ledger.services.people import worker_visible
 from ledger.tables import MonthlyPay, Placement, Worker, Workshop
 
 WRITERS = (Role.operator, Role.admin)
@@ -66,9 +67,6 @@ async def _may_hire(worker: dict[str, Any], id_number: Any) -> None:
     """An operator sees a worker once placed at one of their workshops; so to place someone
     they cannot see yet (registered elsewhere, or just now), they show the person's full ID
     number — as the import does — and a worker id alone is not enough to reach anyone."""
-    from ledger import crypto
-    from ledger.services.people import worker_visible
-
     if await worker_visible(worker["id"]):
         return
     if isinstance(id_number, str) and crypto.identity_hash(id_number) == worker["id_hash"]:
