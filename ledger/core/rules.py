@@ -200,6 +200,10 @@ def check_choice(field: str, value: str | None, choices: type) -> tuple[str | No
     return value, []
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""C0 controls other than tab and line breaks: no one types them, and PostgreSQL refuses NUL."""
+
+
 def check_text(field: str, value: str | None, *, max_length: int, optional: bool = False
                ) -> tuple[str | None, list[Problem]]:
     if value is None or not str(value).strip():
@@ -207,6 +211,9 @@ def check_text(field: str, value: str | None, *, max_length: int, optional: bool
             return "", []
         return None, required(field, value)
     text = str(value).strip()
+    if CONTROL_CHARACTERS.search(text):
+        return None, [Problem(field, "control_character", "含有不可见的控制字符（如 NUL），请删除",
+                              "contains an invisible control character (such as NUL); remove it")]
     if len(text) > max_length:
         return None, [Problem(field, "too_long", f"长度不能超过 {max_length} 个字符",
                               f"must be at most {max_length} characters")]

@@ -35,6 +35,20 @@ MIN_PASSWORD = 10
 TOKEN_PREFIX = "lgr_"
 
 
+def valid_username(username: Any) -> bool:
+    """Whether a username could exist: anything else is never sent to the database (a NUL
+    byte, for one, is an error in PostgreSQL, not a miss)."""
+    return isinstance(username, str) and USERNAME_RE.fullmatch(username) is not None
+
+
+async def _user_id(username: Any) -> int:
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first() \
+        if valid_username(username) else None
+    if user is None:
+        raise ValidationFailed([Problem("username", "unknown_reference", "用户不存在", "no such user")])
+    return user["id"]
+
+
 def _require_admin() -> None:
     access.require(Role.admin, doing_zh="管理用户和令牌", doing_en="managing users and tokens")
 
@@ -44,7 +58,7 @@ async def create_user(username: Any, password: Any, role: Any, workshops: list[A
     """Create a user with a role; an operator needs at least one workshop (by code)."""
     _require_admin()
     checks = Collector()
-    if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
+    if not valid_username(username):
         checks.add([Problem("username", "username", "用户名为 2–50 个字母、数字或 _.@-",
                             "a username is 2–50 letters, digits or _.@-")])
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= 128:
@@ -66,7 +80,7 @@ async def create_user(username: Any, password: Any, role: Any, workshops: list[A
             if str(code) not in found:
                 checks.add([Problem("workshops", "unknown_reference", f"工坊编码不存在：{code}",
                                     f"no workshop with code {code}")])
-        if isinstance(username, str) and await BaseUser.exists().where(BaseUser.username == username):
+        if valid_username(username) and await BaseUser.exists().where(BaseUser.username == username):
             checks.conflict(Problem("username", "duplicate", "用户名已存在", "this username is taken"))
         checks.raise_if_any()
         user = await BaseUser.create_user(username=username, password=password, active=True,
@@ -108,7 +122,7 @@ async def actor_for_user(user_id: int, path: WritePath) -> Actor | None:
 # --- passwords and sessions ---------------------------------------------------------------------
 
 async def check_password(username: str, password: str) -> int | None:
-    if not isinstance(username, str) or not isinstance(password, str):
+    if not valid_username(username) or not isinstance(password, str):
         return None
     return await BaseUser.login(username=username, password=password)
 
@@ -118,8 +132,12 @@ async def start_session(user_id: int) -> str:
     return session.token
 
 
+SESSION_TOKEN_RE = re.compile(r"[A-Za-z0-9_\-]{1,200}")
+
+
 async def session_user(token: str) -> int | None:
-    return await SessionsBase.get_user_id(token) if token else None
+    """The user of a session token; a value no session could have is not looked up."""
+    return await SessionsBase.get_user_id(token) if SESSION_TOKEN_RE.fullmatch(token or "") else None
 
 
 async def end_session(token: str) -> None:
@@ -140,13 +158,11 @@ def _token_hash(token: str) -> str:
 async def create_token(username: Any, name: Any = "") -> dict[str, Any]:
     """A new bearer token for a user; the token itself is returned this once only."""
     _require_admin()
-    user = await BaseUser.select(BaseUser.id).where(BaseUser.username == str(username)).first()
-    if user is None:
-        raise ValidationFailed([Problem("username", "unknown_reference", "用户不存在", "no such user")])
+    user_id = await _user_id(username)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with write_transaction():
         row = await journal.insert(ApiToken, {
-            "user": user["id"], "name": str(name or "")[:100], "prefix": token[:10], "token_hash": _token_hash(token),
+            "user": user_id, "name": str(name or "")[:100], "prefix": token[:10], "token_hash": _token_hash(token),
             "created_by": access.current().username, "created_at": journal.now_iso()})
     return {**_token_out(row), "token": token}
 
@@ -189,9 +205,7 @@ async def deactivate_user(username: Any) -> dict[str, Any]:
     their tokens revoked (journaled), the account is marked inactive, their sessions end."""
     _require_admin()
     async with write_transaction():
-        user = await BaseUser.select(BaseUser.id).where(BaseUser.username == str(username)).first()
-        if user is None:
-            raise ValidationFailed([Problem("username", "unknown_reference", "用户不存在", "no such user")])
+        user = {"id": await _user_id(username)}
         if user["id"] == access.current().user_id:
             raise Conflict([Problem("username", "self", "不能停用自己", "you cannot deactivate yourself")])
         await journal.delete_where(UserWorkshop, UserWorkshop.user == user["id"])
