@@ -59,6 +59,10 @@ def _figure_from_input(item: Any, index: int, checks: Collector) -> CoreFigure |
     if not figure.value.is_finite() or figure.value < 0:
         checks.add([Problem(prefix + "value", "value", "数值应为非负十进制数", "value must be a non-negative decimal")])
         return None
+    _, text_problems = rules.check_text(prefix + "text", figure.text, max_length=MAX_TEXT, optional=True)
+    if text_problems:
+        checks.add(text_problems)
+        return None
     return figure
 
 

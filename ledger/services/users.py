@@ -21,6 +21,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from ledger import access, crypto
 from ledger.access import Actor
+from ledger.core import rules
 from ledger.core.enums import Role, WritePath
 from ledger.core.problems import Problem
 from ledger.db import write_transaction
@@ -159,10 +160,13 @@ async def create_token(username: Any, name: Any = "") -> dict[str, Any]:
     """A new bearer token for a user; the token itself is returned this once only."""
     _require_admin()
     user_id = await _user_id(username)
+    checks = Collector()
+    name = checks.take(rules.check_text("name", name, max_length=100, optional=True))
+    checks.raise_if_any()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with write_transaction():
         row = await journal.insert(ApiToken, {
-            "user": user_id, "name": str(name or "")[:100], "prefix": token[:10], "token_hash": _token_hash(token),
+            "user": user_id, "name": name or "", "prefix": token[:10], "token_hash": _token_hash(token),
             "created_by": access.current().username, "created_at": journal.now_iso()})
     return {**_token_out(row), "token": token}
 

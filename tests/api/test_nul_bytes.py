@@ -39,3 +39,13 @@ async def test_a_nul_in_a_query_parameter_is_a_4xx(client):
 async def test_a_session_cookie_no_session_could_have_is_simply_not_signed_in(anonymous):
     anonymous.cookies.set("ledger_session", "abc\x01def")
     assert (await anonymous.get("/api/v1/auth/me")).status_code == 401
+
+
+async def test_a_nul_in_a_claims_figure_text_or_a_token_name_is_refused(client):
+    claim = await client.post("/api/v1/claims", json={
+        "title": "某县报道", "scope": "region:330784", "period": "2023",
+        "figures": [{"metric": "workshops", "value": "8", "unit": "家", "qualifier": "exact", "text": "8\x00家"}]})
+    assert claim.status_code == 422 and claim.json()["problems"][0]["field"] == "figures[0].text"
+    await client.post("/api/v1/users/", json={"username": "bot", "password": "a-long-password", "role": "auditor"})
+    token = await client.post("/api/v1/tokens/", json={"username": "bot", "name": "nightly\x00"})
+    assert token.status_code == 422 and token.json()["problems"][0]["field"] == "name"
