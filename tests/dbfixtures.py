@@ -131,3 +131,15 @@ def xlsx(path, rows: list[list[Any]]):
         sheet.append(row)
     book.save(path)
     return path
+
+
+async def run_cli(*args: str, stdin: str | None = None):
+    """``ledger ARGS…`` as someone on the server runs it: a real subprocess on the test database."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from ledger.cli import main; main()", *args]
+    return await asyncio.to_thread(subprocess.run, command, input=stdin, capture_output=True, text=True,
+                                   env=dict(os.environ), timeout=120)

@@ -145,7 +145,7 @@ async def _worker_row(worker_id: int) -> dict[str, Any]:
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in ("id", "name", "id_number", "village", "phone", "baseline_income_fen")}
+    return {column._meta.name: row[column._meta.name] for column in WORKER_PUBLIC}
 
 
 async def get_worker(worker_id: int) -> dict[str, Any]:

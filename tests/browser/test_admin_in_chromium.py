@@ -8,15 +8,20 @@ from dbfixtures import make_id, world
 from ledger.cli import ensure_user
 
 
-async def test_an_admin_logs_in_and_sees_workers_with_masked_ids(server, browser, tmp_dir):
-    await world()
-    number = make_id(1)
+async def signed_in_admin(server, browser):
     await ensure_user("admin", "browser-test-pw-1", "admin")
     page = await browser.new_page(locale="zh-CN")
     await page.goto(server + "/admin/")
     await page.fill("input[name=username]", "admin")
     await page.fill("input[name=password]", "browser-test-pw-1")
     await page.click("button[data-uitest=login_button]")
+    return page
+
+
+async def test_an_admin_logs_in_and_sees_workers_with_masked_ids(server, browser, tmp_dir):
+    await world()
+    number = make_id(1)
+    page = await signed_in_admin(server, browser)
     await page.goto(server + "/admin/#/worker")
     masked = number[:6] + "********" + number[-4:]
     await page.get_by_text(masked).first.wait_for(timeout=20000)
@@ -37,12 +42,7 @@ async def test_an_admin_editing_a_signed_off_months_pay_is_told_which_lock_refus
                                        "days_worked": 20})
     with actor("auditor", username="审核员甲"):
         lock = await locks.sign_off("2023-03")
-    await ensure_user("admin", "browser-test-pw-1", "admin")
-    page = await browser.new_page(locale="zh-CN")
-    await page.goto(server + "/admin/")
-    await page.fill("input[name=username]", "admin")
-    await page.fill("input[name=password]", "browser-test-pw-1")
-    await page.click("button[data-uitest=login_button]")
+    page = await signed_in_admin(server, browser)
     await page.wait_for_url("**/admin/#/**")
     await page.goto(server + f"/admin/#/monthly_pay/{pay['id']}")
     await page.fill("input[name=amount_fen]", "100")

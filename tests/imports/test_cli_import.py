@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
-
+from dbfixtures import run_cli
 from sheets import shop, xlsx
 
 from ledger.tables import MonthlyPay
@@ -14,10 +10,7 @@ from ledger.tables import MonthlyPay
 HEADER = ["工坊编码", "身份证号", "姓名", "月份", "收入(元)", "出勤天数"]
 
 
-async def ledger(*args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", "from ledger.cli import main; main()", *args]
-    return await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=dict(os.environ),
-                                   timeout=120)
+ledger = run_cli
 
 
 async def test_the_cli_previews_imports_and_reports_every_problem(db, tmp_path):

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 
 import httpx
 import pytest
-from dbfixtures import actor, bearer, make_id, token_for, world, xlsx
+from dbfixtures import actor, bearer, make_id, run_cli, token_for, world, xlsx
 
 from ledger.api.app import create_app
 from ledger.errors import ValidationFailed
@@ -149,10 +146,8 @@ async def test_the_admin_panel_journals_as_the_admin_by_the_admin_path(db):
 async def test_the_cli_journals_as_the_login_that_ran_it(db):
     await world()
     start = await head_seq()
-    command = [sys.executable, "-c", "from ledger.cli import main; main()", "user", "create", "clerk2",
-               "--role", "operator", "--workshop", "T-01", "--password", "a-long-password"]
-    done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=dict(os.environ),
-                                   timeout=120)
+    done = await run_cli("user", "create", "clerk2", "--role", "operator", "--workshop", "T-01",
+                         "--password", "a-long-password")
     assert done.returncode == 0, done.stderr
     made = [e for e in await entries() if e["seq"] > start]
     assert [e["table_name"] for e in made] == ["user_role", "user_workshop"]
@@ -375,14 +370,8 @@ async def test_on_postgresql_the_database_refuses_to_change_the_journal(db):
 
 async def test_ledger_audit_verify_exits_non_zero_on_tampering(db):
     await _some_history()
-    command = [sys.executable, "-c", "from ledger.cli import main; main()", "audit", "verify"]
-
-    async def verify_cli():
-        return await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True,
-                                       env=dict(os.environ), timeout=120)
-
-    intact = await verify_cli()
+    intact = await run_cli("audit", "verify")
     assert intact.returncode == 0 and "完好" in intact.stdout, intact.stdout + intact.stderr
     await _raw("UPDATE audit_entry SET username = 'mallory' WHERE seq = 2")
-    broken = await verify_cli()
+    broken = await run_cli("audit", "verify")
     assert broken.returncode == 1 and "entry_altered" in broken.stdout and "#2" in broken.stdout

@@ -24,11 +24,7 @@ auditor, 审核员王芳, signs March off — for T-01 alone or for all workshop
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -38,8 +34,7 @@ from typing import Any
 
 import httpx
 import pytest
-from dbfixtures import bearer, make_id, token_for, valid_credit_code
-from openpyxl import Workbook
+from dbfixtures import bearer, make_id, run_cli, token_for, valid_credit_code, xlsx
 from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 from starlette.requests import Request
@@ -222,14 +217,6 @@ async def bulk_delete_in_the_panel(table: type[Table], params: dict[str, str]) -
                                   "problems": [{"code": code}]}
 
 
-def xlsx(path: Path, rows: list[list[Any]]) -> Path:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
-
-
 def pay_row(person: Person, workshop: dict[str, Any], amount: str, month: str = MARCH) -> list[Any]:
     return [workshop["code"], person.id_number, person.name, month, amount, 20]
 
@@ -238,10 +225,7 @@ def upload(path: Path) -> dict[str, Any]:
     return {"file": (path.name, path.read_bytes(), XLSX)}
 
 
-async def ledger_cli(*args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", "from ledger.cli import main; main()", *args]
-    return await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=dict(os.environ),
-                                   timeout=120)
+ledger_cli = run_cli
 
 
 async def figures(ledger: Ledger, scope: str, period: str = MARCH) -> dict[str, str | None]:
