@@ -27,6 +27,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from pydantic import BaseModel, Field
 
 from ledger import access
+from ledger.api.schemas import Body
 from ledger.core.enums import WritePath
 from ledger.core.problems import Problem
 from ledger.errors import LedgerError, TooManyAttempts, Unauthorized, ValidationFailed
@@ -157,7 +158,7 @@ class AuthMiddleware:
 
 # --- endpoints ------------------------------------------------------------------------------------
 
-class LoginIn(BaseModel):
+class LoginIn(Body):
     username: str = Field(max_length=100, description="用户名 / username")
     password: str = Field(max_length=128, description="密码 / password")
 
@@ -172,7 +173,7 @@ class LoginOut(Me):
     csrf_token: str = Field(description="以 Cookie 写入时放在 X-CSRF-Token 请求头 / send as X-CSRF-Token on cookie writes")
 
 
-class UserCreate(BaseModel):
+class UserCreate(Body):
     username: str = Field(max_length=50, description="用户名 / username")
     password: str = Field(max_length=128, description="密码（至少 10 个字符） / password (10+ characters)")
     role: str = Field(max_length=16, description="operator | auditor | admin")
@@ -188,7 +189,7 @@ class UserOut(BaseModel):
     workshops: list[str]
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(Body):
     username: str = Field(max_length=100, description="令牌所属用户 / the user the token acts as")
     name: str = Field(default="", max_length=100, description="用途 / what it is for")
 

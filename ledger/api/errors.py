@@ -98,7 +98,17 @@ def http_exception_handler(_: Request, exc: HTTPException) -> Response:
     return Response(body, status_code=status)
 
 
-def internal_error_handler(_: Request, exc: Exception) -> Response:
+_UNSTORABLE_TEXT = {"CharacterNotInRepertoireError", "UntranslatableCharacterError"}
+"""asyncpg's names for text PostgreSQL cannot hold (a NUL). The request schemas and the admin
+guard refuse control characters first; this is the net under any input they do not see."""
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if type(exc).__name__ in _UNSTORABLE_TEXT:
+        log.warning("unstorable text reached the database: %s %s", request.method, request.url.path)
+        error = ValidationFailed([Problem("request", "control_character", "请求含有数据库无法保存的字符（如 NUL），请删除",
+                                          "the request holds a character the database cannot store (such as NUL)")])
+        return Response(error.as_dict(), status_code=422)
     # Log the kind of failure only: a message could carry a person's data.
     log.error("internal error: %s", type(exc).__name__)
     body = {"error": "internal", "message": "服务器内部错误 / internal server error", "problems": []}

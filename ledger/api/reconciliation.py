@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger import reports
+from ledger.api.schemas import Body
 from ledger.services import claims as claim_service
 from ledger.services import figures as figure_service
 from ledger.services.common import MAX_ID, MAX_PAGE
@@ -44,7 +45,7 @@ class RowsOut(BaseModel):
     page_size: int = Field(description="每页条数 / page size")
 
 
-class ClaimFigureIn(BaseModel):
+class ClaimFigureIn(Body):
     model_config = ConfigDict(extra="forbid")
     metric: str = Field(description="指标 / metric, e.g. workers_employed_low_income, total_pay_annual")
     value: str | int = Field(description="数值（基本单位，十进制字符串）/ value in base units: 336万元 → \"3360000\"")
@@ -55,7 +56,7 @@ class ClaimFigureIn(BaseModel):
     tolerance: str | None = Field(default=None, description="自带容差 / the claim's own tolerance (wins)")
 
 
-class ClaimIn(BaseModel):
+class ClaimIn(Body):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(description="来源标题 / source title")
     publisher: str | None = Field(default=None, description="发布者 / publisher")
@@ -68,7 +69,7 @@ class ClaimIn(BaseModel):
         default=None, description="数字（缺省时由原文解析）/ figures; parsed from the quote when omitted")
 
 
-class ClaimUpdate(BaseModel):
+class ClaimUpdate(Body):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, description="来源标题 / title")
     publisher: str | None = Field(default=None, description="发布者 / publisher")
@@ -80,7 +81,7 @@ class ClaimUpdate(BaseModel):
     figures: list[ClaimFigureIn] | None = Field(default=None, description="数字（替换全部）/ figures (replace all)")
 
 
-class TextIn(BaseModel):
+class TextIn(Body):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(description="公开发布的中文原文 / the published Chinese text")
 

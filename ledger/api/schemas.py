@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.core.enums import (
     CertificationLevel,
@@ -20,6 +20,8 @@ from ledger.core.enums import (
     PayBasis,
     WorkshopType,
 )
+from ledger.core.rules import control_character_problems
+from ledger.errors import ValidationFailed
 
 MONEY_DOC = "元，十进制字符串，精确到分 / yuan as a decimal string, exact to the fen, e.g. \"2800.00\""
 Money = str | int
@@ -29,7 +31,21 @@ def _f(description: str, **kw: Any) -> Any:
     return Field(description=description, **kw)
 
 
-class Strict(BaseModel):
+class Body(BaseModel):
+    """Every request body. No field of any body may carry a control character: a NUL would
+    reach SQL as a look-up value (PostgreSQL refuses it, a 500), and no one types them.
+    Checked here, on the raw body, so that fields the services only look up are covered too."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        problems = control_character_problems(data)
+        if problems:
+            raise ValidationFailed(problems)
+        return data
+
+
+class Strict(Body):
     model_config = ConfigDict(extra="forbid")
 
 

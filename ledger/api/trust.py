@@ -9,20 +9,21 @@ from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
 from ledger.api.controllers import PageNo, PageOut, PageSize, WorkshopFilter, _page
+from ledger.api.schemas import Body
 from ledger.services import audit, locks
 from ledger.services.common import MAX_ID
 
 MonthFilter = Annotated[str | None, Parameter(max_length=7, description="月份 / month YYYY-MM")]
 
 
-class LockCreate(BaseModel):
+class LockCreate(Body):
     month: str = Field(max_length=7, description="签发的月份 / the month signed off, YYYY-MM")
     workshop: int | None = Field(default=None, ge=1, le=MAX_ID,
                                  description="工坊编号，空为全部工坊 / workshop id; empty for all workshops")
     note: str | None = Field(default=None, max_length=300, description="说明 / note")
 
 
-class Reopen(BaseModel):
+class Reopen(Body):
     reason: str = Field(max_length=300, description="撤销理由（必填） / why the month is reopened (required)")
 
 
@@ -40,7 +41,7 @@ class LockOut(BaseModel):
     reopen_reason: str
 
 
-class AdjustmentCreate(BaseModel):
+class AdjustmentCreate(Body):
     placement: int = Field(ge=1, le=MAX_ID, description="用工记录编号 / placement id")
     month: str = Field(max_length=7, description="已锁定的月份 / a locked month, YYYY-MM")
     delta: str | int = Field(description='带符号的金额（元），如 "-150.00" / signed yuan, e.g. "-150.00"')

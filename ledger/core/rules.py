@@ -204,6 +204,22 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """C0 controls other than tab and line breaks: no one types them, and PostgreSQL refuses NUL."""
 
 
+def control_character_problems(value: object, where: str = "") -> list[Problem]:
+    """Every string inside ``value`` (nested dicts and lists too) that holds a control
+    character, each named by its path (``workshops[2]``, ``figures[0].text``)."""
+    if isinstance(value, str):
+        if CONTROL_CHARACTERS.search(value):
+            return [Problem(where or "body", "control_character", "含有不可见的控制字符（如 NUL），请删除",
+                            "contains an invisible control character (such as NUL); remove it")]
+        return []
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in control_character_problems(item, f"{where}.{key}" if where else str(key))]
+    if isinstance(value, list | tuple):
+        return [p for i, item in enumerate(value) for p in control_character_problems(item, f"{where}[{i}]")]
+    return []
+
+
 def check_text(field: str, value: str | None, *, max_length: int, optional: bool = False
                ) -> tuple[str | None, list[Problem]]:
     if value is None or not str(value).strip():
@@ -211,9 +227,8 @@ def check_text(field: str, value: str | None, *, max_length: int, optional: bool
             return "", []
         return None, required(field, value)
     text = str(value).strip()
-    if CONTROL_CHARACTERS.search(text):
-        return None, [Problem(field, "control_character", "含有不可见的控制字符（如 NUL），请删除",
-                              "contains an invisible control character (such as NUL); remove it")]
+    if problems := control_character_problems(text, field):
+        return None, problems
     if len(text) > max_length:
         return None, [Problem(field, "too_long", f"长度不能超过 {max_length} 个字符",
                               f"must be at most {max_length} characters")]

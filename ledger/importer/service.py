@@ -300,7 +300,8 @@ class _Job:
                 self.report.conflicts += 1
 
     async def resolve_workshops(self, codes: set[str]) -> None:
-        wanted = {c for c in codes if c not in self.workshops}
+        # A code with a control character is refused by workshop_of; never a look-up value.
+        wanted = {c for c in codes if c not in self.workshops and not rules.CONTROL_CHARACTERS.search(c)}
         if wanted:
             found = await bulk.workshops_by_code(wanted)
             for code in wanted:
@@ -313,6 +314,9 @@ class _Job:
                 checks.add(rules.required("workshop_code", None))
             return self.default_workshop
         workshop = self.workshops.get(code)
+        if bad := rules.control_character_problems(code, "workshop_code"):
+            checks.add(bad)
+            return None
         if workshop is None:
             checks.add([Problem("workshop_code", "unknown_reference", "工坊编码不存在", "no workshop with this code")])
         elif not access.owns_workshop(workshop["id"]):
