@@ -29,6 +29,32 @@ from ledger.services.common import Collector, Page, get_row, paginate
 from ledger.tables import Claim, ClaimFigure
 
 MAX_TEXT = 20_000
+MAX_INTEGER_DIGITS = 18
+"""A figure's value in its base unit (元, 人, 家, %): 18 digits is ten billion 亿元, far past any county."""
+MAX_DECIMALS = 6
+
+
+def _figure_number_problems(field: str, raw: Any, *, optional: bool) -> list[Problem]:
+    """A figure's value or tolerance: a non-negative decimal string of sane size (it is stored
+    as its decimal text, and ``1e999999`` is not a published figure)."""
+    if raw is None and optional:
+        return []
+    if isinstance(raw, float | bool) or raw is None:
+        return [Problem(field, "type", "数值请用十进制字符串", "must be a decimal string")]
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return [Problem(field, "decimal", "不是十进制数", "is not a decimal number")]
+    if not number.is_finite() or number < 0:
+        return [Problem(field, "value", "数值应为非负十进制数", "must be a non-negative decimal")]
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if number.adjusted() >= MAX_INTEGER_DIGITS or -exponent > MAX_DECIMALS:
+        return [Problem(field, "out_of_range",
+                        f"数值过大或小数位过多（整数最多 {MAX_INTEGER_DIGITS} 位，小数最多 {MAX_DECIMALS} 位）",
+                        f"too large or too many decimals (at most {MAX_INTEGER_DIGITS} integer digits, "
+                        f"{MAX_DECIMALS} decimals)")]
+    return []
 
 
 def parse_text(text: Any) -> ParseResult:
@@ -46,18 +72,16 @@ def _figure_from_input(item: Any, index: int, checks: Collector) -> CoreFigure |
     if not isinstance(item, dict):
         checks.add([Problem(f"figures[{index}]", "type", "应为对象", "must be an object")])
         return None
-    value = item.get("value")
-    if isinstance(value, float) or isinstance(value, bool):
-        checks.add([Problem(prefix + "value", "type", "数值请用十进制字符串", "value must be a decimal string")])
+    numbers = (_figure_number_problems(prefix + "value", item.get("value"), optional=False)
+               + _figure_number_problems(prefix + "tolerance", item.get("tolerance"), optional=True))
+    if numbers:
+        checks.add(numbers)
         return None
     try:
         figure = CoreFigure.from_json_dict(item)
     except (KeyError, ValueError, InvalidOperation, TypeError):
         checks.add([Problem(prefix + "metric", "figure", "指标、数值、单位或限定词无效（见接口说明）",
                             "invalid metric, value, unit or qualifier (see the API description)")])
-        return None
-    if not figure.value.is_finite() or figure.value < 0:
-        checks.add([Problem(prefix + "value", "value", "数值应为非负十进制数", "value must be a non-negative decimal")])
         return None
     _, text_problems = rules.check_text(prefix + "text", figure.text, max_length=MAX_TEXT, optional=True)
     if text_problems:

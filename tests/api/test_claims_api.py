@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from test_api import setup_world
 
 SENTENCE = "建成共富工坊1家，吸纳就业1人，人均月增收约2800元。"
@@ -45,3 +46,20 @@ async def test_figures_for_a_malformed_period_are_a_422_not_a_500(client):
     assert response.json()["problems"][0]["field"] == "period"
     assert (await client.get("/api/v1/figures/rows", params={"scope": "all", "period": "2023",
                                                              "metric": "nonsense"})).status_code == 422
+
+
+@pytest.mark.parametrize(("field", "raw", "code"), [
+    ("value", "1e999999", "out_of_range"), ("value", "1e-999999", "out_of_range"), ("value", "NaN", "value"),
+    ("value", "Infinity", "value"), ("value", "-8", "value"), ("value", "八", "decimal"),
+    ("tolerance", "1e99999", "out_of_range"), ("tolerance", "NaN", "value"), ("tolerance", "-1", "value"),
+])
+async def test_a_figure_no_publication_could_state_is_a_422_naming_it(client, field, raw, code):
+    """Found probing after CI's fuzz failure: 1e999999 overflowed the stored text (500 on
+    PostgreSQL) and NaN tripped an assertion (500 on both)."""
+    figure = {"metric": "workshops", "value": "8", "unit": "家", "qualifier": "exact", "text": "8家", field: raw}
+    response = await client.post("/api/v1/claims", json={"title": "报道", "scope": "region:330784", "period": "2023",
+                                                          "figures": [figure]})
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["problems"]
+    assert (problem["field"], problem["code"]) == (f"figures[0].{field}", code)
+    assert (await client.get("/api/v1/claims")).json()["total"] == 0
