@@ -28,6 +28,7 @@ from ledger.core.money import fen_to_yuan, round_fen
 from ledger.core.problems import Problem
 from ledger.db import is_sqlite
 from ledger.errors import ValidationFailed
+from ledger.services.common import MAX_ID
 from ledger.tables import Workshop
 
 
@@ -46,8 +47,10 @@ def parse_scope_period(scope: str, period: str) -> tuple[Scope, Period]:
     parsed_scope = parsed_period = None
     try:
         parsed_scope = Scope.parse(scope)
-        if parsed_scope.kind == ScopeKind.enterprise and not str(parsed_scope.value).isdigit():
-            raise ArgumentError("scope", "企业范围应为 enterprise:编号", "an enterprise scope is enterprise:ID")
+        if parsed_scope.kind == ScopeKind.enterprise and not (
+                str(parsed_scope.value).isdigit() and 1 <= int(str(parsed_scope.value)) <= MAX_ID):
+            raise ArgumentError("scope", f"企业范围应为 enterprise:编号（1 到 {MAX_ID}）",
+                                f"an enterprise scope is enterprise:ID (1 to {MAX_ID})")
     except ArgumentError as exc:
         problems.append(Problem(exc.field or "scope", "scope", exc.zh, exc.en))
     try:

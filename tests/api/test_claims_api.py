@@ -63,3 +63,9 @@ async def test_a_figure_no_publication_could_state_is_a_422_naming_it(client, fi
     [problem] = response.json()["problems"]
     assert (problem["field"], problem["code"]) == (f"figures[0].{field}", code)
     assert (await client.get("/api/v1/claims")).json()["total"] == 0
+
+
+async def test_an_enterprise_scope_beyond_any_id_is_a_422_not_a_database_overflow(client):
+    response = await client.get("/api/v1/figures", params={"scope": "enterprise:99999999999999999999",
+                                                           "period": "2023"})
+    assert response.status_code == 422 and response.json()["problems"][0]["field"] == "scope"
