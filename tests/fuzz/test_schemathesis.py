@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 import schemathesis
@@ -31,6 +32,6 @@ schema = schemathesis.openapi.from_asgi("/docs/openapi.json", create_app(with_ad
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("LEDGER_FUZZ_EXAMPLES", "30")), deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_the_api_fail_with_a_5xx(case):
     case.call_and_validate(checks=[not_a_server_error], headers={"Authorization": f"Bearer {TOKEN[0]}"})
