@@ -13,7 +13,10 @@ called by
 with a valid request (fresh rows and fresh codes where a success would use them up), and
 the status is compared with the table below. Where the answer is a refusal, every journaled
 table and the journal are snapshotted before and after: nothing changed. Where the answer
-is a list, the operator finds their own rows in it and not the other workshop's.
+is a list, the operator finds their own rows in it and not the other workshop's. And no
+answer, whatever its status — JSON, error, CSV or workbook — carries a full ID number of
+anyone in the world, except an auditor's or admin's explicit reveal and the annotated copy
+of the caller's own upload.
 
 The rules the table spells out (README "Who may do what"; ``ledger/access.py`` in words):
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,6 +69,10 @@ class World:
     tokens: dict[str, str]
     serial: int = 100
     months: int = 0
+    issued: list[str] = field(default_factory=list)  # every full ID number given out, for the leak check
+
+    def full_id_numbers(self) -> list[str]:
+        return [self.rows[side]["worker"]["full_id_number"] for side in (OWN, OTHER)] + self.issued
 
     def next(self) -> int:
         self.serial += 1
@@ -80,7 +88,9 @@ class World:
 
     def fresh_id_number(self) -> tuple[str, str]:
         n = self.next()
-        return make_id(n, birth=f"19{60 + n // 1000:02d}0101"), f"工人{n}"
+        number = make_id(n, birth=f"19{60 + n // 1000:02d}0101")
+        self.issued.append(number)
+        return number, f"工人{n}"
 
     async def fresh_worker(self) -> dict[str, Any]:
         number, name = self.fresh_id_number()
@@ -478,6 +488,21 @@ async def check_listing(w: World, caller: Caller, key: str, items: list[dict[str
     return problems
 
 
+def full_numbers_in(response: httpx.Response, numbers: list[str]) -> list[str]:
+    """The full ID numbers a response carries: in its text, or inside a workbook's XML parts."""
+    content = response.content
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
+    text = content.decode("utf-8", "replace").upper()
+    return [number for number in numbers if number.upper() in text]
+
+
+def uploaded_numbers(req: Req, numbers: list[str]) -> list[str]:
+    uploaded = b"".join(part[1] for part in (req.files or {}).values())
+    return full_numbers_in(httpx.Response(200, content=uploaded), numbers)
+
+
 def _without_ids(response: httpx.Response) -> str:
     return re.sub(r"\d+", "N", response.text)
 
@@ -501,6 +526,13 @@ async def run_matrix(client: httpx.AsyncClient, caller: Caller) -> list[str]:
         before = await snapshot() if expected >= 400 else None
         response = await call(client, caller, w, row, req)
         where = f"{caller.name}: {row.method} {row.path}"
+        # Only two answers may hold a full number: a reveal, and the annotated copy of the
+        # caller's own upload (their sheet back, with what they typed, to fix and send again).
+        revealing = row.path.endswith("/reveal-id-number") and response.status_code == 200
+        own_upload = uploaded_numbers(req, w.full_id_numbers()) if row.path.endswith("/annotated") else []
+        leaked = [n for n in full_numbers_in(response, w.full_id_numbers()) if n not in own_upload]
+        if not revealing and leaked:
+            failures.append(f"{where} → the answer carries {len(leaked)} full ID number(s)")
         if response.status_code != expected:
             failures.append(f"{where} → expected {expected}, got {response.status_code}: {response.text[:300]}")
             continue
