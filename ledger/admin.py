@@ -14,6 +14,7 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 from piccolo_admin.endpoints import FormConfig, TableConfig, create_admin
 from piccolo_api.crud.validators import Validators
+from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
 from ledger.admin_forms import IMPORT_FORMS
@@ -61,6 +62,12 @@ def _table_configs() -> list[TableConfig]:
     ]
 
 
+ADMIN_LOGIN_LIMIT = InMemoryLimitProvider(limit=20, timespan=300, block_duration=300)
+"""Login attempts at /admin per client address: 20 in 5 minutes, then 5 minutes' wait.
+Piccolo Admin's default blocks an address until the server restarts, which would lock a
+whole office behind one NAT out of the panel."""
+
+
 def build_admin():
     """Build the admin ASGI app once; the Litestar app mounts it at /admin."""
     forms = [FormConfig(name=f.name, pydantic_model=f.pydantic_model, endpoint=as_admin(f.endpoint),
@@ -75,5 +82,6 @@ def build_admin():
             site_name="共富工坊台账 Ledger",
             default_language_code="zh-CN",
             page_size=50,
+            rate_limit_provider=ADMIN_LOGIN_LIMIT,
             production=get_settings().secure_cookies,
         )

@@ -14,6 +14,7 @@ table request from a user whose ledger role is not admin: only admins reach /adm
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl
 
+import asyncpg
 import pydantic
 from piccolo.table import Table
 from piccolo_api.crud.endpoints import PiccoloCRUD
@@ -54,6 +56,7 @@ from ledger.tables import (
 )
 
 Data = dict[str, Any]
+log = logging.getLogger("ledger.admin")
 SECRET_COLUMNS = {"id_hash", "id_cipher", "phone_cipher"}
 
 
@@ -140,10 +143,20 @@ def refusal(exc: LedgerError) -> Response:
     return PlainTextResponse("\n".join(lines), status_code=exc.status_code, headers={"X-Ledger-Error": exc.code})
 
 
-async def refuse_control_characters(app: Any, scope: Any, receive: Any, send: Any) -> None:
-    """Run the admin app, unless the request carries a control character in its query or
-    JSON body: a 422 naming each, before Piccolo filters or looks anything up with it (a NUL
-    reaching PostgreSQL is a 500). The API checks the same rule on its request schemas."""
+BAD_QUERY_ERRORS: tuple[type[BaseException], ...] = (ValueError, OverflowError, asyncpg.exceptions.DataError)
+"""What Piccolo's CRUD lets out for a malformed query: an unknown ``__order`` column
+(ValueError), an id past the database's integers (OverflowError on SQLite, DataError on
+PostgreSQL), a filter longer than its column (DataError). The caller's mistake: a 400."""
+
+
+async def admin_guard(app: Any, scope: Any, receive: Any, send: Any) -> None:
+    """Run the admin app for one request, as the caller's mistakes deserve:
+
+    - a control character in the query or JSON body is a 422 naming each, before Piccolo
+      filters or looks anything up with it (a NUL reaching PostgreSQL is a 500; the API checks
+      the same rule on its request schemas);
+    - a malformed query that Piccolo's CRUD does not catch itself is a 400, not a 500.
+    """
     if scope["type"] != "http":
         await app(scope, receive, send)
         return
@@ -165,7 +178,7 @@ async def refuse_control_characters(app: Any, scope: Any, receive: Any, send: An
     if problems:
         await refusal(ValidationFailed(problems))(scope, receive, send)
         return
-    replayed = False
+    replayed = started = False
 
     async def replay() -> Any:
         nonlocal replayed
@@ -174,7 +187,21 @@ async def refuse_control_characters(app: Any, scope: Any, receive: Any, send: An
         replayed = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    await app(scope, replay, send)
+    async def watch(message: Any) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, replay, watch)
+    except BAD_QUERY_ERRORS as exc:
+        if started:
+            raise
+        log.warning("admin request refused as malformed: %s %s (%s)", scope.get("method"), scope.get("path"),
+                    type(exc).__name__)
+        await PlainTextResponse("请求的筛选、排序或编号无效或超出范围 / a filter, sort column or id in the request "
+                                "is malformed or out of range", status_code=400,
+                                headers={"X-Ledger-Error": "bad_query"})(scope, receive, send)
 
 
 async def admin_actor(request: Request) -> access.Actor:

@@ -77,13 +77,13 @@ def create_app(with_admin: bool = True) -> Litestar:
                                                  include_in_schema=False)]
     if with_admin:
         from ledger.admin import build_admin
-        from ledger.admin_writes import refuse_control_characters
+        from ledger.admin_writes import admin_guard
 
         admin_app = build_admin()
 
         @asgi("/admin", is_mount=True, copy_scope=True)
         async def admin(scope: Scope, receive: Receive, send: Send) -> None:
-            await refuse_control_characters(admin_app, scope, receive, send)
+            await admin_guard(admin_app, scope, receive, send)
 
         handlers.append(admin)
     return Litestar(
