@@ -346,3 +346,18 @@ async def test_a_file_that_is_not_a_readable_spreadsheet_is_refused_with_its_rea
         await run_import(io.BytesIO(content))
     assert [p.code for p in exc.value.problems] == [code]
     assert exc.value.status_code == 415 and " / " in exc.value.problems[0].message
+
+
+async def test_a_control_character_in_a_pasted_sheet_is_a_row_problem_never_a_look_up(db):
+    # A control character in a workshop code is refused before any look-up (a NUL would be a 500
+    # on PostgreSQL; a NUL in a CSV makes the file unreadable, so \x01 stands in for it here).
+    s = await shop(1)
+    [row] = pay_rows(s)
+    rows = [HEADER, ["T-\x0101", *row[1:]], [row[0], row[1], "工人\x01", *row[3:]]]
+    text = "\n".join("\t".join(map(str, r)) for r in rows)
+    with pytest.raises(ImportFailed) as exc:
+        await run_import(io.BytesIO(text.encode("utf-8")))
+    problems = [(p.problem.row, p.problem.field, p.problem.code) for p in exc.value.report.problems]
+    assert (2, "workshop_code", "control_character") in problems
+    assert (3, "name", "name_mismatch") in problems  # compared with the stored name, never looked up
+    assert await MonthlyPay.count() == 0
