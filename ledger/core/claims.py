@@ -24,7 +24,8 @@ by sentence (。！？；) and clause by clause (，：and parentheses):
 * Money: 人均 / 每人 / 每位 / 每个村民 / 年均 / 月均 are averages, 合计 / 累计 / 总 / 共 / 发放
   工资 (or 加工费) are totals; 月 / 每月 / 元/月 make it monthly, 年 / 每年 / 全年 annual.
   An average without a period (人均增收3000元) and money that is neither average nor total
-  is unrecognised. Maxima (最高), daily pay (一天) and household averages (户均) are
+  is unrecognised — except a bare 增收 of 10万元 or more (实现增收11.2亿元), which is the
+  workers' total: no one person's gain is that large. Maxima (最高), daily pay (一天) and household averages (户均) are
   unrecognised. Money whose clause names another payee or another kind of money — 村集体,
   集体经济, 租金, 产值, 销售额, 营收, 交易额, 订单, 投资, 投入, 分红 … — is unrecognised, and
   that subject carries on through the sentence until workers are named again (村民, 人均 …).
@@ -347,6 +348,7 @@ _TOTAL_RE = re.compile(r"合计|累计|总|共|发放(?:工资|薪酬|加工费|
 _MONTHLY_RE = re.compile(r"月(?:增收|收入|工资|薪|均|人均|发放|增加|度)|每月|人均月|/月")
 _ANNUAL_RE = re.compile(r"年(?:增收|收入|工资|薪|均|人均|发放|总|增加|度|经济)|每年|全年|人均年|/年")
 _EXCLUDED_MONEY_RE = re.compile(r"最高|最低|最多|最少|少则|多则|高达|一天|每天|每日|日均|日薪|户均|每户")
+_BARE_GAIN_TOTAL_FROM = Decimal(100_000)
 _GROWTH_RE = re.compile(r"增长|同比|提高|提升|上涨|增幅")
 _WORKSHOP_RE = re.compile(r"工坊")
 _BUILD_RE = re.compile(r"建成|建设|打造|挂牌|成立|建立|培育|认定|授牌|创建|组建|新建|运营")
@@ -507,7 +509,10 @@ def _read_token(token: _Token, clause: str, before: str, own_before: str, after:
         if monthly == annual:
             return None
         return figure(ClaimMetric.avg_monthly_pay if monthly else ClaimMetric.avg_annual_pay, low)
-    if total:
+    # 实现增收11.2亿元, 带动增收3000万元: an amount of 增收 that no word makes an average is the
+    # workers' total (a village's or a firm's money was set aside above) — when it is at least
+    # 10万元; below that (带动村民增收2000余元) it may as well be each person's, so it is left.
+    if total or (not weak and "增收" in own_before and token.value >= _BARE_GAIN_TOTAL_FROM):
         if monthly and annual:
             return None
         metric = (ClaimMetric.total_pay_monthly if monthly else

@@ -293,3 +293,10 @@ def test_a_thousands_separator_is_part_of_the_number():
 
 def test_text_without_figures_parses_to_nothing():
     assert parse_claim_text("共富工坊是促进共同富裕的重要抓手。").to_json_dict() == {"figures": [], "unrecognised": []}
+
+
+def test_a_bare_gain_in_the_ten_thousands_is_the_workers_total_a_small_one_is_left_unread():
+    result = parse_claim_text("全市共富工坊带动低收入农户就业3.5万人，实现增收11.2亿元。带动村民增收2000余元。")
+    assert [(f.metric, f.value, f.low_income) for f in result.figures] == [
+        (ClaimMetric.workers_employed, D(35000), True), (ClaimMetric.total_pay, D("1120000000"), True)]
+    assert result.unrecognised == ("带动村民增收2000余元",)
