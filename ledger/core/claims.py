@@ -25,7 +25,10 @@ by sentence (。！？；) and clause by clause (，：and parentheses):
   工资 (or 加工费) are totals; 月 / 每月 / 元/月 make it monthly, 年 / 每年 / 全年 annual.
   An average without a period (人均增收3000元) and money that is neither average nor total
   is unrecognised — except a bare 增收 of 10万元 or more (实现增收11.2亿元), which is the
-  workers' total: no one person's gain is that large. Maxima (最高), daily pay (一天) and household averages (户均) are
+  workers' total: no one person's gain is that large.
+* Growth: N% with 增长 / 同比 … is the growth of total pay (增收, 合计 …) or of the monthly
+  average (人均月) its clause names; a clause that names nothing (同比增长15.3%) is the growth of
+  the pay figure just before it in the sentence, and unrecognised after anything else. Maxima (最高), daily pay (一天) and household averages (户均) are
   unrecognised. Money whose clause names another payee or another kind of money — 村集体,
   集体经济, 租金, 产值, 销售额, 营收, 交易额, 订单, 投资, 投入, 分红 … — is unrecognised, and
   that subject carries on through the sentence until workers are named again (村民, 人均 …).
@@ -364,6 +367,7 @@ class _SentenceState:
     low: bool = False
     other: bool = False
     last_people_metric: ClaimMetric | None = None
+    last_money_metric: ClaimMetric | None = None  # what a bare 同比增长N% that follows is about
     saved: list[tuple[bool, bool]] = field(default_factory=list)
 
 
@@ -431,6 +435,8 @@ def _parse_sentence(text: str, norm: str, start: int, end: int,
                 unrecognised.append(fragment)
             else:
                 figures.append(figure)
+            if token.unit is Unit.yuan:
+                state.last_money_metric = figure.metric if figure is not None else None
             previous_end = fragment_end
         if not aside:
             if has_other and not people_noun and not _STRONG_AVG_RE.search(clause):
@@ -489,6 +495,14 @@ def _read_token(token: _Token, clause: str, before: str, own_before: str, after:
             return figure(ClaimMetric.growth_avg_monthly_pay, low) if _MONTHLY_RE.search(clause) else None
         if _TOTAL_RE.search(clause) or "增收" in clause:
             return figure(ClaimMetric.growth_total_pay, low)
+        # 实现增收11.2亿元，同比增长15.3%: a growth with no subject of its own is the growth of
+        # the money figure just before it in the sentence, if that was the workers' pay.
+        if clause.strip().startswith(("同比", "增长", "较上年", "比上年")):
+            previous = state.last_money_metric
+            if previous in (ClaimMetric.total_pay, ClaimMetric.total_pay_annual, ClaimMetric.total_pay_monthly):
+                return figure(ClaimMetric.growth_total_pay, low)
+            if previous is ClaimMetric.avg_monthly_pay:
+                return figure(ClaimMetric.growth_avg_monthly_pay, low)
         return None
     if _EXCLUDED_MONEY_RE.search(own_before + after):
         return None

@@ -300,3 +300,12 @@ def test_a_bare_gain_in_the_ten_thousands_is_the_workers_total_a_small_one_is_le
     assert [(f.metric, f.value, f.low_income) for f in result.figures] == [
         (ClaimMetric.workers_employed, D(35000), True), (ClaimMetric.total_pay, D("1120000000"), True)]
     assert result.unrecognised == ("带动村民增收2000余元",)
+
+
+def test_a_growth_with_no_subject_is_the_growth_of_the_pay_figure_just_before_it():
+    read_ = [(f.metric, f.value) for f in parse_claim_text(
+        "合计年增收336万元，同比增长12.5%，人均月增收2800元，同比增长3%。总产值超过8亿元，同比增长20%。"
+        "吸纳就业300人，同比增长10%。").figures]
+    assert read_ == [(ClaimMetric.total_pay_annual, D(3360000)), (ClaimMetric.growth_total_pay, D("12.5")),
+                     (ClaimMetric.avg_monthly_pay, D(2800)), (ClaimMetric.growth_avg_monthly_pay, D(3)),
+                     (ClaimMetric.workers_employed, D(300))]
