@@ -131,6 +131,7 @@ def require_claims_role() -> None:
 async def create_claim(data: dict[str, Any]) -> dict[str, Any]:
     require_claims_role()
     clean, figures = validate_claim(data)
+    await figure_service.check_scope_exists(Scope.parse(clean["scope"]))
     async with write_transaction():
         claim = await journal.insert(Claim, clean)
         if figures:
@@ -144,6 +145,8 @@ async def update_claim(claim_id: int, changes: dict[str, Any]) -> dict[str, Any]
         current = await get_claim(claim_id)
         merged = {**current, **changes}
         clean, figures = validate_claim(merged)
+        if "scope" in changes:
+            await figure_service.check_scope_exists(Scope.parse(clean["scope"]))
         await journal.update(Claim, claim_id, clean)
         if "figures" in changes:
             await journal.delete_where(ClaimFigure, ClaimFigure.claim == claim_id)

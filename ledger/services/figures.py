@@ -203,9 +203,25 @@ def _pay_figures(pay: dict[str, int], employed: int, period: Period, suffix: str
     }
 
 
+async def check_scope_exists(scope: Scope) -> None:
+    """A workshop or enterprise scope must name a real one: a typo (workshop:YK-1) would
+    otherwise read as a workshop with no one in it, every figure zero."""
+    if scope.kind == ScopeKind.workshop:
+        found = await Workshop.exists().where(Workshop.code == str(scope.value))
+        what_zh, what_en = f"没有编码为 {scope.value} 的工坊", f"no workshop has the code {scope.value}"
+    elif scope.kind == ScopeKind.enterprise:
+        found = await Workshop.exists().where(Workshop.enterprise == int(str(scope.value)))
+        what_zh, what_en = f"企业 {scope.value} 不存在或没有工坊", f"enterprise {scope.value} does not exist or has no workshop"
+    else:
+        return
+    if not found:
+        raise ValidationFailed([Problem("scope", "unknown_scope", what_zh, what_en)])
+
+
 async def compute(scope: Scope, period: Period, *, with_growth: bool = True) -> FigureSet:
     """Every figure of definition version 1 for a scope and period, by aggregate SQL."""
     require_reader()
+    await check_scope_exists(scope)
     pay = await pay_group(scope, period)
     employment = await employment_group(scope, period)
     open_count, certified, levels = await workshop_group(scope, period)
@@ -252,6 +268,7 @@ async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int,
 
     require_reader()
     check_paging(page, page_size)
+    await check_scope_exists(scope)
     try:
         base, low = split_figure_name(metric_name)
         metric = Metric(base)

@@ -69,3 +69,17 @@ async def test_an_enterprise_scope_beyond_any_id_is_a_422_not_a_database_overflo
     response = await client.get("/api/v1/figures", params={"scope": "enterprise:99999999999999999999",
                                                            "period": "2023"})
     assert response.status_code == 422 and response.json()["problems"][0]["field"] == "scope"
+
+
+async def test_a_scope_naming_no_workshop_or_enterprise_is_a_422_not_a_page_of_zeros(client):
+    await setup_world(client)
+    for scope in ("workshop:YK-1", "enterprise:999"):
+        for url in ("/api/v1/figures", "/api/v1/figures/rows"):
+            response = await client.get(url, params={"scope": scope, "period": "2023", "metric": "total_pay"})
+            assert response.status_code == 422, (url, scope, response.text)
+            [problem] = response.json()["problems"]
+            assert (problem["field"], problem["code"]) == ("scope", "unknown_scope")
+        claim = await client.post("/api/v1/claims", json={"title": "报道", "scope": scope, "period": "2023",
+                                                          "quote": "建成共富工坊8家。"})
+        assert claim.status_code == 422 and claim.json()["problems"][0]["code"] == "unknown_scope"
+    assert (await client.get("/api/v1/claims")).json()["total"] == 0
