@@ -115,6 +115,18 @@ def main(argv: list[str] | None = None) -> None:
             where = f"row {problem.row} " if problem.row is not None else ""
             print(f"  - {where}{problem.field}: {problem.message}", file=sys.stderr)
         raise SystemExit(2) from None
+    except Exception as exc:
+        if not _no_tables_yet(exc):
+            raise
+        print("数据库里还没有台账的表，请先运行 ledger migrate / the database has no ledger tables yet: "
+              "run `ledger migrate` first", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _no_tables_yet(exc: BaseException) -> bool:
+    """A fresh database someone forgot to migrate (SQLite's and PostgreSQL's words for it)."""
+    return type(exc).__name__ == "UndefinedTableError" or (
+        type(exc).__name__ == "OperationalError" and "no such table" in str(exc))
 
 
 def _run(args: argparse.Namespace) -> None:

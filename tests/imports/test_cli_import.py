@@ -40,3 +40,10 @@ async def test_the_cli_writes_a_template_for_a_workshop_and_month(db, tmp_path):
     assert out.read_bytes().startswith(b"PK")
     missing = await ledger("template", "--workshop", "NOPE", "--month", "2023-03", "--out", str(out))
     assert missing.returncode == 2 and "工坊编码不存在" in missing.stderr
+
+
+async def test_a_command_on_a_database_nobody_migrated_says_to_migrate_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{tmp_path}/fresh.sqlite3")
+    result = await ledger("figures", "--scope", "all", "--period", "2023")
+    assert result.returncode == 2
+    assert "ledger migrate" in result.stderr and "Traceback" not in result.stderr
