@@ -84,6 +84,16 @@ async def demo() -> None:
 """)
 
 
+async def _refuse_an_unmigrated_database() -> None:
+    """Serving a database without the ledger's tables would answer every request with a 500."""
+    from ledger.tables import AuditEntry
+
+    if not await AuditEntry.table_exists():
+        print("数据库里还没有台账的表，请先运行 ledger migrate / the database has no ledger tables yet: "
+              "run `ledger migrate` first", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def serve() -> None:
     import uvicorn
 
@@ -91,6 +101,7 @@ def serve() -> None:
     from ledger.settings import get_settings
 
     settings = get_settings()
+    asyncio.run(_refuse_an_unmigrated_database())
     uvicorn.run(create_app(), host=settings.host, port=settings.port, log_level="info")
 
 

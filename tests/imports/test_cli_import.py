@@ -44,6 +44,7 @@ async def test_the_cli_writes_a_template_for_a_workshop_and_month(db, tmp_path):
 
 async def test_a_command_on_a_database_nobody_migrated_says_to_migrate_first(tmp_path, monkeypatch):
     monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{tmp_path}/fresh.sqlite3")
-    result = await ledger("figures", "--scope", "all", "--period", "2023")
-    assert result.returncode == 2
-    assert "ledger migrate" in result.stderr and "Traceback" not in result.stderr
+    for command in (["figures", "--scope", "all", "--period", "2023"], ["serve"]):
+        result = await ledger(*command)
+        assert result.returncode == 2, command
+        assert "ledger migrate" in result.stderr and "Traceback" not in result.stderr
