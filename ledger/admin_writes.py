@@ -26,6 +26,7 @@ import asyncpg
 import pydantic
 from piccolo.table import Table
 from piccolo_api.crud.endpoints import PiccoloCRUD
+from piccolo_api.session_auth.tables import SessionsBase
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -56,6 +57,7 @@ from ledger.tables import (
 )
 
 Data = dict[str, Any]
+SESSION_COOKIE_PREFIX = b"id="  # Piccolo Admin's session cookie
 log = logging.getLogger("ledger.admin")
 SECRET_COLUMNS = {"id_hash", "id_cipher", "phone_cipher"}
 
@@ -192,8 +194,12 @@ async def admin_guard(app: Any, scope: Any, receive: Any, send: Any) -> None:
         started = started or message["type"] == "http.response.start"
         await send(message)
 
+    login = scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith("/public/login")
     try:
-        await app(scope, replay, watch)
+        if login:
+            await _admins_only_sign_in(app, scope, replay, send)
+        else:
+            await app(scope, replay, watch)
     except BAD_QUERY_ERRORS as exc:
         if started:
             raise
@@ -202,6 +208,36 @@ async def admin_guard(app: Any, scope: Any, receive: Any, send: Any) -> None:
         await PlainTextResponse("请求的筛选、排序或编号无效或超出范围 / a filter, sort column or id in the request "
                                 "is malformed or out of range", status_code=400,
                                 headers={"X-Ledger-Error": "bad_query"})(scope, receive, send)
+
+
+async def _admins_only_sign_in(app: Any, scope: Any, receive: Any, send: Any) -> None:
+    """Piccolo's login, unchanged — its rate limit, its timing, its answer to a wrong password —
+    but a session it opens for someone whose ledger role is not admin is closed again at once,
+    and they are told the panel is for admins (they proved their password, so this tells them
+    nothing they may not know). Only admins reach /admin."""
+    held: list[Any] = []
+
+    async def hold(message: Any) -> None:
+        held.append(message)
+
+    await app(scope, receive, hold)
+    start = held[0] if held else {}
+    token = None
+    for name, value in start.get("headers", []):
+        if name.lower() == b"set-cookie" and value.startswith(SESSION_COOKIE_PREFIX):
+            token = value[len(SESSION_COOKIE_PREFIX):].split(b";", 1)[0].decode("latin-1")
+    if start.get("status") == 200 and token:
+        user_id = await SessionsBase.get_user_id(token)
+        actor = await users.actor_for_user(user_id, WritePath.admin) if user_id else None
+        if actor is None or actor.role is not Role.admin:
+            await SessionsBase.remove_session(token)
+            refused = PlainTextResponse("管理后台仅限管理员 / the admin panel is for admins only", status_code=403,
+                                        headers={"X-Ledger-Error": "forbidden"})
+            refused.delete_cookie("id")
+            await refused(scope, receive, send)
+            return
+    for message in held:
+        await send(message)
 
 
 async def admin_actor(request: Request) -> access.Actor:
