@@ -75,12 +75,13 @@ class Forbidden(LedgerError):
 
 
 class Locked(LedgerError):
-    """A signed-off month's pay cannot change; the problems name the lock, who set it, when."""
+    """A signed-off month cannot change; the problems name the lock, who set it, when, and the
+    way to a correction (an adjustment for pay, a reopening for the rest)."""
 
     status_code = 409
     code = "month_locked"
-    zh = "该月份已审核锁定，不能修改；更正请使用调整记录"
-    en = "the month is signed off and locked; record an adjustment to correct it"
+    zh = "该月份已审核锁定，不能修改（见各项说明）"
+    en = "the month is signed off and locked (see each problem)"
 
 
 class TooManyAttempts(LedgerError):

@@ -52,7 +52,7 @@ from ledger.importer.headers import SheetKind, find_layout, guess_kind, missing_
 from ledger.importer.reading import Sheet, Source, open_sheet
 from ledger.services import bulk, employment, journal
 from ledger.services.common import Collector
-from ledger.services.locks import active_locks, lock_problem
+from ledger.services.locks import REOPEN_REMEDY, LockIndex, active_locks, lock_problem, span_of
 from ledger.tables import MonthlyPay, Placement, Worker
 
 DEFAULT_BATCH = 1000
@@ -528,6 +528,7 @@ class _HireImport(_Job):
         self.seen_workers: dict[str, tuple[str, int]] = {}
         self.seen_periods: dict[tuple[str, int], list[tuple[date, date | None, int]]] = {}
         self.replacements: list[tuple[int, dict[str, Any]]] = []
+        self.locks: LockIndex | None = None  # loaded at the first row that needs it
 
     async def run_batch(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
         self.report.rows += len(rows)
@@ -586,6 +587,14 @@ class _HireImport(_Job):
                 self.touch(workshop, f"{left_on:%Y-%m}")
             ours = stored.get((known["id"], workshop["id"]), []) if known else []
             same = next((p for p in ours if p["hired_on"] == hired_on), None)
+            if self.locks is None:
+                self.locks = await LockIndex.load()
+            before = span_of(same["hired_on"], same["left_on"]) if same is not None else None
+            lock = self.locks.changed(workshop["id"], before, span_of(hired_on, left_on))
+            if lock is not None:
+                checks.add([lock_problem(lock, "left_on" if same is not None else "hired_on", REOPEN_REMEDY)])
+                self.add(number, raw, checks)
+                continue
             others = [p for p in ours if p is not same]
             if any(bulk.periods_overlap(hired_on, left_on, p["hired_on"], p["left_on"]) for p in others):
                 checks.conflict(bulk.overlapping_placement())

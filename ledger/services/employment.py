@@ -30,7 +30,7 @@ from ledger.services.common import (
     reference_exists,
     today,
 )
-from ledger.services.locks import refuse_locked
+from ledger.services.locks import refuse_locked, refuse_placement_change
 from ledger.services.people import worker_visible
 from ledger.tables import MonthlyPay, Placement, Worker, Workshop
 
@@ -120,6 +120,7 @@ async def create_placement(data: dict[str, Any]) -> dict[str, Any]:
     _require_writer("登记用工", "recording hires")
     async with write_transaction():
         clean = await validate_placement(data)
+        await refuse_placement_change(None, clean)
         row = await journal.insert(Placement, clean)
     return await get_placement(row["id"])
 
@@ -142,14 +143,16 @@ async def update_placement(placement_id: int, changes: dict[str, Any]) -> dict[s
             months = await MonthlyPay.select(MonthlyPay.month).where(MonthlyPay.placement == placement_id)
             await refuse_locked({(w, m["month"]) for m in months for w in (current["workshop"], clean["workshop"])},
                                 field="workshop")
+        await refuse_placement_change(current, clean)
         await journal.update(Placement, placement_id, clean)
     return await get_placement(placement_id)
 
 
 async def delete_placement(placement_id: int) -> None:
     async with write_transaction():
-        await _placement_to_change(placement_id, "删除用工", "deleting hires")
+        current = await _placement_to_change(placement_id, "删除用工", "deleting hires")
         await check_deletable(Placement, placement_id)
+        await refuse_placement_change(current, None)
         await journal.delete(Placement, placement_id)
 
 

@@ -13,6 +13,7 @@ A lock also records the journal's last sequence number when it was set: an ancho
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ledger import access
@@ -48,22 +49,118 @@ async def active_locks(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dic
     return found
 
 
-def lock_problem(lock: dict[str, Any], field: str = "month") -> Problem:
+PAY_REMEDY = ("更正请记录调整", "record an adjustment to correct it")
+REOPEN_REMEDY = ("如需更改，须由审核员先重新开放该月", "an auditor must reopen the month before this can change")
+
+
+def lock_problem(lock: dict[str, Any], field: str = "month", remedy: tuple[str, str] = PAY_REMEDY) -> Problem:
     where_zh = f"工坊 {lock['workshop_code']}" if lock["workshop"] else "全部工坊"
     where_en = f"workshop {lock['workshop_code']}" if lock["workshop"] else "all workshops"
     return Problem(field, "month_locked",
                    f"{lock['month']} 已审核锁定（锁定 #{lock['id']}，{where_zh}，由 {lock['signed_by']} 于 "
-                   f"{lock['signed_at'][:19]}Z 签发）；更正请记录调整",
+                   f"{lock['signed_at'][:19]}Z 签发）；{remedy[0]}",
                    f"{lock['month']} is signed off (lock #{lock['id']}, {where_en}, by {lock['signed_by']} at "
-                   f"{lock['signed_at'][:19]}Z); record an adjustment to correct it")
+                   f"{lock['signed_at'][:19]}Z); {remedy[1]}")
 
 
-async def refuse_locked(pairs: set[tuple[int, str]], field: str = "month") -> None:
+async def refuse_locked(pairs: set[tuple[int, str]], field: str = "month",
+                        remedy: tuple[str, str] = PAY_REMEDY) -> None:
     """Raise ``Locked`` if any (workshop, month) pair is signed off."""
     locked = await active_locks(pairs)
     if locked:
         seen: dict[int, dict[str, Any]] = {lock["id"]: lock for lock in locked.values()}
-        raise Locked([lock_problem(lock, field) for lock in seen.values()])
+        raise Locked([lock_problem(lock, field, remedy) for lock in seen.values()])
+
+
+# --- employment facts in a signed-off month ------------------------------------------------------
+#
+# A signed-off month's figures are final, and pay is not all they count: hires and departures
+# move workers_employed, low-income statuses move every _low_income figure, a baseline moves
+# the uplift. Those are not corrected by adjustments (they are not money): changing them in a
+# signed-off month needs the month reopened, a recorded act. A span is a record's months,
+# first to last ("YYYY-MM"; last None = open-ended); a lock matters when the record covers its
+# month before the change and not after, or the other way round.
+
+Span = tuple[str, str | None]
+_OPEN_END = "9999-12"
+
+
+def span_of(first: date, last: date | None) -> Span:
+    return f"{first:%Y-%m}", None if last is None else f"{last:%Y-%m}"
+
+
+def covers(span: Span | None, month: str) -> bool:
+    return span is not None and span[0] <= month <= (span[1] or _OPEN_END)
+
+
+class LockIndex:
+    """The active locks, loaded once (a batch asks many questions), by workshop and month."""
+
+    def __init__(self, locks: list[dict[str, Any]]):
+        self.every: list[dict[str, Any]] = [lock for lock in locks if lock["workshop"] is None]
+        self.by_workshop: dict[int, list[dict[str, Any]]] = {}
+        for lock in locks:
+            if lock["workshop"] is not None:
+                self.by_workshop.setdefault(lock["workshop"], []).append(lock)
+
+    @classmethod
+    async def load(cls) -> LockIndex:
+        return cls(await MonthLock.select(*_LOCK_COLUMNS).where(MonthLock.reopened_at == "").order_by(MonthLock.id))
+
+    def __bool__(self) -> bool:
+        return bool(self.every or self.by_workshop)
+
+    def binding(self, workshop: int | None) -> list[dict[str, Any]]:
+        """The locks on this workshop's figures (None: on any workshop's)."""
+        if workshop is None:
+            return self.every + [lock for locks in self.by_workshop.values() for lock in locks]
+        return self.every + self.by_workshop.get(workshop, [])
+
+    def changed(self, workshop: int, before: Span | None, after: Span | None) -> dict[str, Any] | None:
+        """The first lock on this workshop whose month a record covered before and not after, or after
+        and not before."""
+        return next((lock for lock in self.binding(workshop)
+                     if covers(before, lock["month"]) != covers(after, lock["month"])), None)
+
+
+def refuse_employment_change(lock: dict[str, Any] | None, field: str) -> None:
+    if lock is not None:
+        raise Locked([lock_problem(lock, field, REOPEN_REMEDY)])
+
+
+async def refuse_placement_change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    """A placement created, changed or deleted (``before``/``after`` as rows, None for absent) must
+    not add or remove its worker from a signed-off month of its workshop."""
+    index = await LockIndex.load()
+    if not index:
+        return
+    old = span_of(before["hired_on"], before["left_on"]) if before else None
+    new = span_of(after["hired_on"], after["left_on"]) if after else None
+    same_place = before and after and (before["worker"], before["workshop"]) == (after["worker"], after["workshop"])
+    if same_place:
+        assert after is not None
+        field = "hired_on" if old and new and old[0] != new[0] else "left_on"
+        refuse_employment_change(index.changed(after["workshop"], old, new), field)
+        return
+    if before:
+        refuse_employment_change(index.changed(before["workshop"], old, None), "workshop" if after else "id")
+    if after:
+        refuse_employment_change(index.changed(after["workshop"], None, new), "hired_on" if not before else "workshop")
+
+
+async def refuse_status_change(worker: int, before: Span | None, after: Span | None, field: str) -> None:
+    """A low-income status created, changed or deleted must not change whether its worker counts as
+    low-income in a signed-off month they were employed in (there, or anywhere for a lock on all)."""
+    index = await LockIndex.load()
+    months = [lock for lock in index.binding(None) if covers(before, lock["month"]) != covers(after, lock["month"])]
+    if not months:
+        return
+    placements = await Placement.select(Placement.workshop, Placement.hired_on, Placement.left_on).where(
+        Placement.worker == worker)
+    for lock in months:
+        if any(covers(span_of(p["hired_on"], p["left_on"]), lock["month"])
+               and lock["workshop"] in (None, p["workshop"]) for p in placements):
+            refuse_employment_change(lock, field)
 
 
 # --- sign-off and reopening ---------------------------------------------------------------------

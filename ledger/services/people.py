@@ -15,7 +15,7 @@ from ledger.core.money import fen_str, yuan_to_fen
 from ledger.core.problems import Problem
 from ledger.db import write_transaction
 from ledger.errors import Forbidden
-from ledger.services import journal
+from ledger.services import journal, locks
 from ledger.services.common import (
     Collector,
     Page,
@@ -26,7 +26,7 @@ from ledger.services.common import (
     paginate,
     reference_exists,
 )
-from ledger.tables import LowIncomeStatus, Placement, Worker
+from ledger.tables import LowIncomeStatus, MonthlyPay, Placement, Worker
 
 WRITERS = (Role.operator, Role.admin)
 """Who registers people and their low-income status (auditors only read)."""
@@ -128,8 +128,19 @@ async def update_worker(worker_id: int, changes: dict[str, Any]) -> dict[str, An
         await _own_worker(worker_id)
         merged = {**current, "baseline_income": fen_str(current["baseline_income_fen"]), **changes}
         clean = await validate_worker(merged, existing=current)
+        if "baseline_income_fen" in clean and clean["baseline_income_fen"] != current["baseline_income_fen"]:
+            await _refuse_baseline_change(worker_id)
         await journal.update(Worker, worker_id, clean)
     return await get_worker(worker_id)
+
+
+async def _refuse_baseline_change(worker_id: int) -> None:
+    """The baseline moves uplift_over_baseline in every month the worker was paid: not in a
+    signed-off one."""
+    months = await MonthlyPay.select(MonthlyPay.month, MonthlyPay.placement.workshop.as_alias("workshop")).where(
+        MonthlyPay.placement.worker == worker_id)
+    await locks.refuse_locked({(m["workshop"], m["month"]) for m in months}, field="baseline_income",
+                              remedy=locks.REOPEN_REMEDY)
 
 
 async def delete_worker(worker_id: int) -> None:
@@ -214,6 +225,7 @@ async def create_low_income(data: dict[str, Any]) -> dict[str, Any]:
     _require_writer()
     async with write_transaction():
         clean = await validate_low_income(data)
+        await locks.refuse_status_change(clean["worker"], None, _status_span(clean), "valid_from")
         row = await journal.insert(LowIncomeStatus, clean)
     return await get_low_income(row["id"])
 
@@ -224,6 +236,12 @@ async def update_low_income(status_id: int, changes: dict[str, Any]) -> dict[str
         current = await _low_income_row(status_id)
         await _own_worker(current["worker"], "worker")
         clean = await validate_low_income({**current, **changes}, existing_id=status_id)
+        if clean["worker"] != current["worker"]:
+            await locks.refuse_status_change(current["worker"], _status_span(current), None, "worker")
+            await locks.refuse_status_change(clean["worker"], None, _status_span(clean), "worker")
+        else:
+            field = "valid_from" if clean["valid_from"] != current["valid_from"] else "valid_to"
+            await locks.refuse_status_change(clean["worker"], _status_span(current), _status_span(clean), field)
         await journal.update(LowIncomeStatus, status_id, clean)
     return await get_low_income(status_id)
 
@@ -233,7 +251,12 @@ async def delete_low_income(status_id: int) -> None:
     async with write_transaction():
         current = await _low_income_row(status_id)
         await _own_worker(current["worker"], "worker")
+        await locks.refuse_status_change(current["worker"], _status_span(current), None, "id")
         await journal.delete(LowIncomeStatus, status_id)
+
+
+def _status_span(row: dict[str, Any]) -> locks.Span:
+    return locks.span_of(row["valid_from"], row["valid_to"])
 
 
 async def _low_income_row(status_id: int) -> dict[str, Any]:

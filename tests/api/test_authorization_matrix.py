@@ -100,7 +100,7 @@ class World:
     async def fresh_placement(self, side: str) -> dict[str, Any]:
         worker = await self.fresh_worker()
         placement = await employment.create_placement({
-            "worker": worker["id"], "workshop": self.id(side, "workshop"), "hired_on": date(2023, 1, 1),
+            "worker": worker["id"], "workshop": self.id(side, "workshop"), "hired_on": date(2023, 2, 1),
             "pay_basis": "计件"})
         return {**placement, "worker_row": worker}
 
@@ -236,7 +236,7 @@ def fresh(make: Callable[[World, str], Awaitable[dict[str, Any]]], payload: Call
 
 async def new_placement_body(w: World, side: str) -> Req:
     worker = await w.fresh_worker()
-    return Req(json={"worker": worker["id"], "workshop": w.id(side, "workshop"), "hired_on": "2023-01-01",
+    return Req(json={"worker": worker["id"], "workshop": w.id(side, "workshop"), "hired_on": "2023-02-01",
                      "pay_basis": "计件", "id_number": worker["full_id_number"]})
 
 
@@ -363,7 +363,7 @@ MATRIX: list[Row] = [
     Row("POST", f"{V1}/workers/{{worker_id}}/reveal-id-number", Expect(403, 403, 200, 200), the("worker")),
     Row("GET", f"{V1}/low-income-statuses", EVERYONE_SIGNED_IN, listing="low_income"),
     Row("POST", f"{V1}/low-income-statuses", OPERATOR_OR_ADMIN_WRITES,
-        body(lambda w, s: {"worker": w.id(s, "worker"), "category": "低保边缘", "valid_from": "2023-01-01"})),
+        body(lambda w, s: {"worker": w.id(s, "worker"), "category": "低保边缘", "valid_from": "2023-02-01"})),
     Row("GET", f"{V1}/low-income-statuses/{{status_id}}", ROW_OF_A_WORKSHOP, the("low_income")),
     Row("PATCH", f"{V1}/low-income-statuses/{{status_id}}", OPERATOR_OR_ADMIN_CHANGES,
         the("low_income", lambda w, s: {"source_document": f"永民〔2023〕{w.next()}号"})),
