@@ -13,6 +13,7 @@ A lock also records the journal's last sequence number when it was set: an ancho
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date
 from typing import Any
 
@@ -97,9 +98,10 @@ class LockIndex:
     """The active locks, loaded once (a batch asks many questions), by workshop and month."""
 
     def __init__(self, locks: list[dict[str, Any]]):
-        self.every: list[dict[str, Any]] = [lock for lock in locks if lock["workshop"] is None]
+        ordered = sorted(locks, key=lambda lock: lock["month"])  # by month, for bisection
+        self.every: list[dict[str, Any]] = [lock for lock in ordered if lock["workshop"] is None]
         self.by_workshop: dict[int, list[dict[str, Any]]] = {}
-        for lock in locks:
+        for lock in ordered:
             if lock["workshop"] is not None:
                 self.by_workshop.setdefault(lock["workshop"], []).append(lock)
 
@@ -119,8 +121,16 @@ class LockIndex:
     def changed(self, workshop: int, before: Span | None, after: Span | None) -> dict[str, Any] | None:
         """The first lock on this workshop whose month a record covered before and not after, or after
         and not before."""
+        if before is None or after is None:  # a record made or removed: any lock inside its span (a bisection)
+            span = after or before
+            return span and (self._within(self.every, span) or self._within(self.by_workshop.get(workshop, []), span))
         return next((lock for lock in self.binding(workshop)
                      if covers(before, lock["month"]) != covers(after, lock["month"])), None)
+
+    @staticmethod
+    def _within(locks: list[dict[str, Any]], span: Span) -> dict[str, Any] | None:
+        at = bisect_left(locks, span[0], key=lambda lock: lock["month"])
+        return locks[at] if at < len(locks) and covers(span, locks[at]["month"]) else None
 
 
 def refuse_employment_change(lock: dict[str, Any] | None, field: str) -> None:
