@@ -84,13 +84,15 @@ async def demo() -> None:
 """)
 
 
+NOT_MIGRATED = "数据库里还没有台账的表，请先运行 ledger migrate / the database has no ledger tables yet: run `ledger migrate` first"
+
+
 async def _refuse_an_unmigrated_database() -> None:
     """Serving a database without the ledger's tables would answer every request with a 500."""
     from ledger.tables import AuditEntry
 
     if not await AuditEntry.table_exists():
-        print("数据库里还没有台账的表，请先运行 ledger migrate / the database has no ledger tables yet: "
-              "run `ledger migrate` first", file=sys.stderr)
+        print(NOT_MIGRATED, file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -129,8 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if not _no_tables_yet(exc):
             raise
-        print("数据库里还没有台账的表，请先运行 ledger migrate / the database has no ledger tables yet: "
-              "run `ledger migrate` first", file=sys.stderr)
+        print(NOT_MIGRATED, file=sys.stderr)
         raise SystemExit(2) from None
 
 
