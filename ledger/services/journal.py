@@ -106,6 +106,12 @@ class Change:
     after: dict[str, Any] | None
 
 
+READ_CACHE = "read_cache"
+"""Key prefix in the write transaction's scratch space for what a service read of a table and
+may read again in the same transaction (``(READ_CACHE, table name)``); every append drops the
+entries of the tables it records, and the transaction's end drops them all."""
+
+
 async def append(changes: Sequence[Change]) -> None:
     """Append entries for changes already made in the current write transaction."""
     if not changes:
@@ -132,6 +138,8 @@ async def append(changes: Sequence[Change]) -> None:
         await _insert_entries(rows[start:start + _CHUNK])
     if state is not None:
         state["journal_head"] = (seq, prev)  # the next append in this transaction starts here
+        for name in {change.table._meta.tablename for change in changes}:
+            state.pop((READ_CACHE, name), None)  # what was read of a table it has just written is stale
 
 
 _ENTRY_COLUMNS = ("seq", "at", "username", "path", "table_name", "row_id", "action", "before", "after",

@@ -22,7 +22,7 @@ from ledger.core import rules
 from ledger.core.enums import Role
 from ledger.core.money import fen_to_yuan, money_str, to_money, yuan_to_fen
 from ledger.core.problems import Problem
-from ledger.db import write_transaction
+from ledger.db import TRANSACTION_STATE, write_transaction
 from ledger.errors import Conflict, Locked, ValidationFailed
 from ledger.services import journal
 from ledger.services.common import Collector, Page, get_row, hidden, in_list, paginate, reference_exists, today
@@ -107,7 +107,16 @@ class LockIndex:
 
     @classmethod
     async def load(cls) -> LockIndex:
-        return cls(await MonthLock.select(*_LOCK_COLUMNS).where(MonthLock.reopened_at == "").order_by(MonthLock.id))
+        """The active locks; read once per write transaction (the demo's 2,300 hires and statuses,
+        a batch), again only after the transaction itself signs off or reopens a month."""
+        state = TRANSACTION_STATE.get()
+        key = (journal.READ_CACHE, MonthLock._meta.tablename)
+        if state is not None and key in state:
+            return state[key]
+        index = cls(await MonthLock.select(*_LOCK_COLUMNS).where(MonthLock.reopened_at == "").order_by(MonthLock.id))
+        if state is not None:
+            state[key] = index
+        return index
 
     def __bool__(self) -> bool:
         return bool(self.every or self.by_workshop)

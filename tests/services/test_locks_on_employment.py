@@ -14,10 +14,13 @@ through. Reopening March lets the refused change through.
 from __future__ import annotations
 
 import pytest
-from dbfixtures import make_id, xlsx
+from dbfixtures import actor, make_id, world, xlsx
 from test_locks_on_every_path import assert_refused_by, everything, ledger, panel_refusal, sign_off, upload  # noqa: F401
 
-from ledger.services import people
+from ledger.db import write_transaction
+from ledger.errors import Locked
+from ledger.services import employment, locks, people
+from ledger.tables import MonthLock
 
 HIRES_HEADER = ["工坊编码", "身份证号", "姓名", "所在村", "入职日期", "离职日期", "计酬方式"]
 
@@ -105,3 +108,19 @@ async def test_after_a_reopening_the_refused_change_goes_through(ledger):  # noq
     moved = await ledger.http.patch(f"/api/v1/placements/{zhao['id']}", headers=ledger.operator,
                                     json={"hired_on": "2023-04-01"})
     assert moved.status_code == 200, moved.text
+
+
+async def test_a_sign_off_inside_the_same_transaction_is_seen_by_the_next_write(db):
+    # The active locks are read once per write transaction; signing off in it must not be missed.
+    w = await world()
+    newcomer = await people.create_worker({"name": "钱五", "id_number": make_id(9), "village": "花街村"})
+    hire = {"worker": newcomer["id"], "workshop": w["workshop"]["id"], "pay_basis": "计件"}
+    with pytest.raises(Locked):
+        async with write_transaction():
+            with actor("admin"):
+                await employment.create_placement(hire | {"hired_on": "2023-06-01", "left_on": "2023-06-30"})
+            with actor("auditor"):
+                await locks.sign_off("2023-07")
+            with actor("admin"):
+                await employment.create_placement(hire | {"hired_on": "2023-07-01"})
+    assert await MonthLock.count() == 0  # all of it rolled back
