@@ -57,6 +57,7 @@ from ledger.tables import (
 )
 
 Data = dict[str, Any]
+ADMINS_ONLY = "管理后台仅限管理员 / the admin panel is for admins only"
 SESSION_COOKIE_PREFIX = b"id="  # Piccolo Admin's session cookie
 log = logging.getLogger("ledger.admin")
 SECRET_COLUMNS = {"id_hash", "id_cipher", "phone_cipher"}
@@ -231,7 +232,7 @@ async def _admins_only_sign_in(app: Any, scope: Any, receive: Any, send: Any) ->
         actor = await users.actor_for_user(user_id, WritePath.admin) if user_id else None
         if actor is None or actor.role is not Role.admin:
             await SessionsBase.remove_session(token)
-            refused = PlainTextResponse("管理后台仅限管理员 / the admin panel is for admins only", status_code=403,
+            refused = PlainTextResponse(ADMINS_ONLY, status_code=403,
                                         headers={"X-Ledger-Error": "forbidden"})
             refused.delete_cookie("id")
             await refused(scope, receive, send)
@@ -244,7 +245,7 @@ async def admin_actor(request: Request) -> access.Actor:
     user = getattr(getattr(request, "user", None), "user", None)
     actor = await users.actor_for_user(user.id, WritePath.admin) if user is not None else None
     if actor is None or actor.role is not Role.admin:
-        raise HTTPException(status_code=403, detail="管理后台仅限管理员 / the admin panel is for admins only")
+        raise HTTPException(status_code=403, detail=ADMINS_ONLY)
     return actor
 
 

@@ -87,6 +87,8 @@ _OPEN_END = "9999-12"
 
 
 def span_of(first: date, last: date | None) -> Span:
+    """The months a record covers, as strings a lock's month compares with (``covers`` is
+    ``rules.months_overlap`` in that form, which the bisection needs)."""
     return f"{first:%Y-%m}", None if last is None else f"{last:%Y-%m}"
 
 
@@ -177,7 +179,7 @@ async def refuse_status_change(worker: int, before: Span | None, after: Span | N
     placements = await Placement.select(Placement.workshop, Placement.hired_on, Placement.left_on).where(
         Placement.worker == worker)
     for lock in months:
-        if any(covers(span_of(p["hired_on"], p["left_on"]), lock["month"])
+        if any(rules.months_overlap(lock["month"], p["hired_on"], p["left_on"])
                and lock["workshop"] in (None, p["workshop"]) for p in placements):
             refuse_employment_change(lock, field)
 
