@@ -77,7 +77,7 @@ def create_app(with_admin: bool = True) -> Litestar:
                                                  include_in_schema=False)]
     if with_admin:
         from ledger.admin import build_admin
-        from ledger.admin_writes import admin_guard
+        from ledger.admin.writes import admin_guard
 
         admin_app = build_admin()
 

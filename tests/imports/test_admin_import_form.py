@@ -9,7 +9,7 @@ import pytest
 from piccolo_admin.endpoints import FileResponse
 from sheets import shop
 
-from ledger.admin_forms import IMPORT_FORMS, ImportForm, TemplateForm, import_endpoint, template_endpoint
+from ledger.admin.imports import IMPORT_FORMS, ImportForm, TemplateForm, import_endpoint, template_endpoint
 from ledger.tables import MonthlyPay
 
 

@@ -39,7 +39,7 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 from starlette.requests import Request
 
-from ledger.admin_writes import LedgerCRUD
+from ledger.admin.writes import LedgerCRUD
 from ledger.api.app import create_app
 from ledger.cli import ensure_user
 from ledger.db import engine

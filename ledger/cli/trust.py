@@ -86,7 +86,7 @@ async def _audit(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> bool:
-    from ledger.cli_import import _with_engine
+    from ledger.cli.imports import _with_engine
 
     if args.command == "user":
         asyncio.run(_with_engine(_user(args)))

@@ -1,6 +1,6 @@
 """The web admin panel (Piccolo Admin), in Simplified Chinese, mounted at /admin.
 
-Admin edits are made by the same services as the API's (``admin_writes.LedgerCRUD``): the
+Admin edits are made by the same services as the API's (``ledger.admin.writes.LedgerCRUD``): the
 panel cannot store what the API would refuse, every change is journaled with the path
 ``admin``, and locked months stay locked; a refusal names every problem in Chinese and
 English. Only users whose role is admin get in.
@@ -17,10 +17,10 @@ from piccolo_api.crud.validators import Validators
 from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
 
-from ledger.admin_forms import IMPORT_FORMS
-from ledger.admin_reconcile import RECONCILE_FORMS
-from ledger.admin_users import USER_FORMS
-from ledger.admin_writes import admin_only, as_admin, ledger_crud
+from ledger.admin.imports import IMPORT_FORMS
+from ledger.admin.reconcile import RECONCILE_FORMS
+from ledger.admin.users import USER_FORMS
+from ledger.admin.writes import admin_only, as_admin, ledger_crud
 from ledger.settings import get_settings
 from ledger.tables import (
     Adjustment,

@@ -10,8 +10,10 @@ import asyncio
 import os
 import sys
 
-from ledger import cli_audit, cli_import, cli_trust
 from ledger.access import Actor, acting_as
+from ledger.cli import audit as cli_audit
+from ledger.cli import imports as cli_import
+from ledger.cli import trust as cli_trust
 from ledger.core.enums import Role, WritePath
 from ledger.errors import LedgerError
 
@@ -31,7 +33,7 @@ def cli_actor() -> Actor:
 def _ensure_conf() -> None:
     # Piccolo finds its configuration by module name; make the repository's one importable
     # wherever the command is run from.
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     if here not in sys.path:
         sys.path.insert(0, here)
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
@@ -157,6 +159,3 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "serve":
         serve()
 
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
 """Admin panel forms for users and tokens (SPEC: admins keep users in the web admin panel).
 
 Each form calls the users service the API and the CLI call, as the signed-in admin (the
-forms are wrapped by ``admin_writes.as_admin``), so grants and revocations are journaled.
+forms are wrapped by ``ledger.admin.writes.as_admin``), so grants and revocations are journaled.
 Piccolo's own user table is not offered for editing: a user made there would have no role.
 """
 
