@@ -19,6 +19,7 @@ from ledger.core.enums import Role
 from ledger.core.figures import FigureSet
 from ledger.core.metrics import Metric, Period, Scope, split_figure_name
 from ledger.core.money import money_str
+from ledger.core.privacy import mask_personal_text
 from ledger.core.problems import Problem
 from ledger.core.reconcile import Reconciliation, reconcile
 from ledger.db import write_transaction
@@ -64,7 +65,7 @@ def parse_text(text: Any) -> ParseResult:
     if len(text) > MAX_TEXT:
         raise ValidationFailed([Problem("text", "too_long", f"文字过长（最多 {MAX_TEXT} 字）",
                                         f"text is too long (at most {MAX_TEXT} characters)")])
-    return parse_claim_text(text)
+    return parse_claim_text(mask_personal_text(text))
 
 
 def _figure_from_input(item: Any, index: int, checks: Collector) -> CoreFigure | None:
@@ -104,6 +105,8 @@ def validate_claim(data: dict[str, Any]) -> tuple[dict[str, Any], list[CoreFigur
         clean["scope"], clean["period"] = str(scope), str(period)
     except ValidationFailed as exc:
         checks.add(exc.problems)
+    if clean.get("quote"):
+        clean["quote"] = mask_personal_text(clean["quote"])  # published text holds no one's ID number or phone
     items = data.get("figures")
     if items is None and clean.get("quote"):
         items = parse_claim_text(clean["quote"]).to_json_dict()["figures"]
@@ -276,7 +279,8 @@ async def reconcile_claim(claim_id: int, scope: str | None = None, period: str |
 
 async def reconcile_text(text: str, scope: str, period: str) -> Report:
     parsed = parse_text(text)
-    return await reconcile_figures(list(parsed.figures), scope, period, {"quote": text}, parsed.unrecognised)
+    return await reconcile_figures(list(parsed.figures), scope, period, {"quote": mask_personal_text(text)},
+                                   parsed.unrecognised)
 
 
 # --- the admin panel edits claims and their figures row by row ---------------------------------
