@@ -55,7 +55,7 @@ def public_key_pem() -> str:
     return core.public_pem(signing_key())
 
 
-def _reader() -> None:
+def require_reader() -> None:
     access.require(Role.auditor, Role.admin, doing_zh="查看封存", doing_en="reading seals")
 
 
@@ -125,13 +125,13 @@ async def _signed_off(scope: Scope, period: Period) -> list[str]:
         if workshop is not None:
             covering = covering | (MonthLock.workshop == workshop["id"])
     locked = {r["month"] for r in await MonthLock.select(MonthLock.month).where((MonthLock.reopened_at == "") & covering)}
-    return [str(m) for m in period.months() if str(m) not in locked]
+    return [str(m) for m in period.months if str(m) not in locked]
 
 
 async def seal_for(period_text: str, workshop: str | None = None) -> dict[str, Any]:
     """The current seal of a period (the newest), made now for a span of signed-off months
     that has none yet; refused while a month in it is open."""
-    _reader()
+    require_reader()
     scope, period = figure_service.parse_scope_period(str(_scope_of(workshop)), period_text)
     await figure_service.check_scope_exists(scope)
     open_months = await _signed_off(scope, period)
@@ -156,7 +156,7 @@ def document(seal_row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def get_seal(seal_id: int) -> dict[str, Any]:
-    _reader()
+    require_reader()
     row = await Seal.select().where(Seal.id == seal_id).first()
     if row is None:
         raise NotFound([Problem("id", "not_found", f"封存不存在（id={seal_id}）", f"no seal with id {seal_id}")])
@@ -228,7 +228,7 @@ async def record_claim_checks(seal_id: int, period: Period) -> None:
 async def restatements() -> list[dict[str, Any]]:
     """Every claim whose reconciliation changed between two consecutive seals it was checked
     against: which figures, their old and new status, ledger value and diagnosis."""
-    _reader()
+    require_reader()
     rows = await ClaimCheck.select(ClaimCheck.id, ClaimCheck.claim, ClaimCheck.seal, ClaimCheck.checked_at,
                                    ClaimCheck.result, ClaimCheck.claim.title).order_by(ClaimCheck.id)
     last: dict[int, dict[str, Any]] = {}

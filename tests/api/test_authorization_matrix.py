@@ -420,6 +420,9 @@ MATRIX: list[Row] = [
     # The journal: auditors and admins.
     Row("GET", f"{V1}/audit", AUDITOR_OR_ADMIN),
     Row("GET", f"{V1}/audit/verify", AUDITOR_OR_ADMIN),
+    # Publishing: restatements and the seal key, auditors and admins.
+    Row("GET", f"{V1}/restatements", AUDITOR_OR_ADMIN),
+    Row("GET", f"{V1}/seals/public-key", AUDITOR_OR_ADMIN),
 ]
 
 
