@@ -467,7 +467,7 @@ _WORKSHOP_NOUN_END_RE = re.compile(r"(?:" + lx.alternation(lx.WORKSHOP_NOUNS)
                                    + r")(?:示范点|示范基地)?[”\"'」』\s]*(?:共|达|已有|有|数量为|数量达)?$")
 _MODIFIER_RE = re.compile(r"[”\"'」』\s]*(?:" + lx.alternation(lx.WORKSHOP_NOUN_AS_MODIFIER) + ")")
 _CERT_RE = _words(lx.CERTIFICATION_WORDS)
-_BUILD_RE = _words(lx.BUILD_VERBS)
+_BUILD_END_RE = re.compile(r"(?:" + lx.alternation(lx.BUILD_VERBS) + r")了?$")
 _EMPLOY_RE = _words(lx.EMPLOYMENT_WORDINGS)
 _NOT_WORKERS_RE = _words(lx.NOT_WORKERS)
 _LOW_RE = _words(lx.LOW_INCOME_WORDS)
@@ -494,7 +494,7 @@ _MONTHLY_RE = re.compile(r"月(?:增收|收入|工资|薪|均|人均|发放|增�
 _ANNUAL_RE = re.compile(r"年(?:增收|收入|工资|薪|均|人均|发放|总|增加|度|经济|平均)|每年|全年|人均年|/年")
 _BARE_GAIN_TOTAL_FROM = Decimal(100_000)
 _GROWTH_RE = re.compile(r"增长|同比|提高|提升|上涨|增幅")
-_GAP_STOP_RE = re.compile(r"打造|建|成立|部门|企业|合作社|参与|入驻|联合|村(?!振兴)|基地|品类|系列|品种|产品|店铺|岗位|项目")
+_GAP_STOP_RE = re.compile(r"打造|建|成立|部门|企业|合作社|参与|入驻|联合|(?<!乡)村|基地|品类|系列|品种|产品|店铺|岗位|项目")
 _EARLIER_RE = re.compile(r"(?:发展|增加|增长|提升|提高|扩大|上升|增)(?:到|至)")
 _PURPOSE_RE = re.compile(r"^(?:为了|为解决|为促进|为|旨在|针对)")
 _CURRENCY_CONTEXT_RE = re.compile(r"收入|增收|工资|薪|报酬")
@@ -702,7 +702,7 @@ def _read_workshops(c: _Context) -> _Read:
         noun_phrase = gap[:hit.end()] + gap[hit.end():hit.end() + 6]
     elif _WORKSHOP_NOUN_END_RE.search(c.own_before):
         noun_phrase = re.split(r"[、,]", c.own_before)[-1]
-    elif (not gap or gap.startswith(("以上", "左右"))) and _BUILD_RE.search(c.before) \
+    elif (not gap or gap.startswith(("以上", "左右"))) and _BUILD_END_RE.search(c.own_before) \
             and _WORKSHOP_NOUN_RE.search(c.sentence):
         noun_phrase = c.clause  # 预计全年建成60家以上, in a sentence about workshops
     else:
@@ -725,8 +725,9 @@ def _own_low(c: _Context, state: _SentenceState) -> tuple[bool, bool]:
 
 
 def _read_people(c: _Context, state: _SentenceState) -> _Read:
-    own = c.own_before + c.after
-    if _NOT_WORKERS_RE.search(own) or _NOT_WORKERS_RE.search(c.before):
+    # The people named around the number (培训务工群众1179人, 吸纳120名创业能手): the words right
+    # after it name who they are, and a training verb governs what follows it.
+    if _NOT_WORKERS_RE.search(c.own_before) or _NOT_WORKERS_RE.search(c.after[:8]):
         return UnreadReason.not_workers  # 培训务工群众1179人, 吸纳120名创业能手组建联盟
     employed = bool(_EMPLOY_RE.search(c.clause)) or (
         c.aside and c.clause.strip().startswith("其中") and state.last_people_metric is ClaimMetric.workers_employed)
