@@ -586,6 +586,8 @@ def _parse_sentence(reading: _Reading, start: int, end: int) -> None:
         has_other = bool(_OTHER_RE.search(clause))
         plan_here = _TARGET_RE.search(clause)
         threshold = bool(_THRESHOLD_RE.search(clause))
+        if not plan_here and _ACHIEVED_RE.search(clause):
+            state.plan = False  # 计划新建5家，已建成8家: a clause reporting what was done ends the plan
         tokens = _tokens(norm, c_start, c_end)
         previous_end = c_start
         for k, token in enumerate(tokens):
@@ -631,8 +633,6 @@ def _parse_sentence(reading: _Reading, start: int, end: int) -> None:
                 state.low = True
         if plan_here:
             state.plan = True
-        elif _ACHIEVED_RE.search(clause):
-            state.plan = False
 
 
 def _record(reading: _Reading, state: _SentenceState, figure: ClaimFigure, carried: bool, aside: bool) -> None:

@@ -75,7 +75,7 @@ CERTIFICATION_WORDS: tuple[Word, ...] = (
 """In the noun phrase of a workshop count, these make it a count of certified workshops."""
 
 BUILD_VERBS: tuple[Word, ...] = (
-    Word("建成", "预计全年建成60家以上。共富工坊助企惠民。"),
+    Word("建成", "全市大力打造共富工坊,预计全年建成60家以上。"),
     Word("建设", "宁波已经建设近千家,各具特色的共富工坊吸纳就业。"),
     Word("打造", "全市打造80家,共富工坊遍地开花。"),
     Word("挂牌", "全镇挂牌9家,共富工坊辐射全镇。"),
@@ -130,7 +130,7 @@ NOT_WORKERS: tuple[Word, ...] = (
 association, brokers, visitors, labour sent elsewhere."""
 
 LOW_INCOME_WORDS: tuple[Word, ...] = (
-    Word("低收入", "其中低收入农户5514人。"),
+    Word("低收入", "吸纳农村剩余劳动力5万余人,其中低收入农户5514人。", real=True),
     Word("困难群众", "吸纳困难群众就业80人。"),
     Word("困难群体", "吸纳困难群体就业25人。"),
     Word("困难居民", "辖区内近70名社区困难居民参与到微工厂中就业。"),
@@ -231,7 +231,7 @@ NOT_AN_AVERAGE: tuple[Word, ...] = (
 # -- Plans and conditions -------------------------------------------------------------------
 
 TARGET_MARKERS: tuple[Word, ...] = (
-    Word("预计", "预计全年建成60家以上。"),
+    Word("预计", "瑞安打造共富工坊,预计全年建成60家以上。"),
     Word("(?<![”\"])计划(?![”\"])", "年内计划新建共富工坊5家以上。"),
     Word("力争", "力争建成共富工坊100家。"),
     Word("目标", "目标建成共富工坊50家。"),
