@@ -38,8 +38,7 @@ _HALF_WIDTH = str.maketrans(_FULL_WIDTH)
 
 _CN_DIGIT = "零一二两三四五六七八九"
 _CN_NUMERAL_RE = re.compile(r"[零一二两三四五六七八九十百千万亿]+")
-_COUNTED_AFTER = "人名位户家个元块%"
-"""A Chinese numeral is converted only when one of these follows (after 余 / 多): it counts something."""
+_COUNTED_RE = re.compile(r"[余多]?[万亿]?[余多]?[人名位户家个元块%]")
 _BARE_UNIT_QUALIFIERS = ("近", "约", "逾", "超", "达", "过", "突破", "达到", "超过", "将近", "接近")
 _VAGUE_BEFORE = ("数", "几", "上", "好", "成")
 
@@ -146,8 +145,8 @@ def _arabic(text: str, start: int, end: int) -> str | None:
     run = text[start:end]
     before = text[max(0, start - 2):start]
     after = text[end:end + 2]
-    follows = after[1:2] if after[:1] in ("余", "多") else after[:1]
-    if not follows or follows not in _COUNTED_AFTER:
+    counted = _COUNTED_RE.match(text, end)
+    if not counted:
         return None  # 十大, 十八大, 两年, 三类: a label, a duration or a category, not a count
     if before.endswith("第") or run in ("一", "零"):
         return None  # 第三家: an ordinal; 一家, 一个: an article

@@ -84,6 +84,10 @@ def _figure_from_input(item: Any, index: int, checks: Collector) -> CoreFigure |
         checks.add([Problem(prefix + "metric", "figure", "指标、数值、单位或限定词无效（见接口说明）",
                             "invalid metric, value, unit or qualifier (see the API description)")])
         return None
+    if figure.target:
+        checks.add([Problem(prefix + "target", "target", "计划或要求的数字不是已实现的数字，不能作为公开数字登记核对",
+                            "a planned or required figure is not an achievement and is not recorded for reconciling")])
+        return None
     _, text_problems = rules.check_text(prefix + "text", figure.text, max_length=MAX_TEXT, optional=True)
     if text_problems:
         checks.add(text_problems)
@@ -250,6 +254,7 @@ class Report:
     ledger: FigureSet
     source: dict[str, Any]
     unrecognised: tuple[str, ...] = ()
+    targets: tuple[CoreFigure, ...] = ()  # planned or required figures in the text: shown, never reconciled
 
     def to_json_dict(self) -> dict[str, Any]:
         body = self.reconciliation.to_json_dict()
@@ -257,15 +262,16 @@ class Report:
             item["drilldown"] = (f"/api/v1/figures/rows?scope={self.scope}&period={self.period}"
                                  f"&metric={item['metric']}")
         return {**body, "scope": str(self.scope), "period": str(self.period), "source": self.source,
-                "unrecognised": list(self.unrecognised), "ledger_figures": figures_json(self.ledger)["figures"]}
+                "unrecognised": list(self.unrecognised), "targets": [f.to_json_dict() for f in self.targets],
+                "ledger_figures": figures_json(self.ledger)["figures"]}
 
 
 async def reconcile_figures(figures: list[CoreFigure], scope: str, period: str, source: dict[str, Any],
-                            unrecognised: tuple[str, ...] = ()) -> Report:
+                            unrecognised: tuple[str, ...] = (), targets: tuple[CoreFigure, ...] = ()) -> Report:
     parsed_scope, parsed_period = figure_service.parse_scope_period(scope, period)
     ledger = await figure_service.compute(parsed_scope, parsed_period)
     result = reconcile(figures, ledger.as_dict(), parsed_period.month_count)
-    return Report(parsed_scope, parsed_period, result, ledger, source, unrecognised)
+    return Report(parsed_scope, parsed_period, result, ledger, source, unrecognised, targets)
 
 
 async def reconcile_claim(claim_id: int, scope: str | None = None, period: str | None = None) -> Report:
@@ -280,7 +286,7 @@ async def reconcile_claim(claim_id: int, scope: str | None = None, period: str |
 async def reconcile_text(text: str, scope: str, period: str) -> Report:
     parsed = parse_text(text)
     return await reconcile_figures(list(parsed.figures), scope, period, {"quote": mask_personal_text(text)},
-                                   parsed.unrecognised)
+                                   parsed.unrecognised, parsed.targets)
 
 
 # --- the admin panel edits claims and their figures row by row ---------------------------------
