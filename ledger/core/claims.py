@@ -488,6 +488,7 @@ _WEAK_AVG_RE = re.compile(r"年均|月均")
 _TOTAL_RE = re.compile(r"合计|累计|总(?!产值|投资)|共(?!富|同|建|享)|工资总额|"
                        r"发放(?:了)?(?:工资|薪酬|加工费|劳务费|务工费|劳务报酬|报酬)")
 _WORKERS_PAY_RE = re.compile(r"发放(?:了)?(?:工资|薪酬|加工费|劳务费|务工费|劳务报酬|报酬)|务工费|加工费|劳务报酬|务工增收")
+_PAID_OUT_RE = re.compile(r"发放(?:了|共|累计)?$")  # 已发放250万元: money paid out, to the workers
 _PAY_WORD_RE = re.compile(r"增收|收入|工资|报酬|薪酬|薪|务工费|加工费|劳务费|增加")
 _GAIN_RE = re.compile(r"增收|收入|增加")
 _MONTHLY_RE = re.compile(r"月(?:增收|收入|工资|薪|均|人均|发放|增加|度|平均)|每月|每个月|人均月|/月")
@@ -755,7 +756,7 @@ def _read_money(c: _Context, state: _SentenceState) -> _Read:
     token = c.token
     low = c.has_low or (not c.people_noun and state.low)
     own = c.own_before + c.after
-    workers_pay = bool(_WORKERS_PAY_RE.search(own))
+    workers_pay = bool(_WORKERS_PAY_RE.search(own) or _PAID_OUT_RE.search(c.own_before))
     if _PLACE_WIDE_RE.search(c.own_before) or _PLACE_WIDE_RE.search(c.before):
         return UnreadReason.place_wide
     if not workers_pay and (c.has_other or (state.other and not c.people_noun
@@ -793,8 +794,9 @@ def _read_money(c: _Context, state: _SentenceState) -> _Read:
     large = token.value >= _BARE_GAIN_TOTAL_FROM
     # 实现增收11.2亿元, 发放加工费2.8亿元, 工人60多万元的工资: the workers' total when no word makes
     # it an average and it is at least 10万元 — no one person's pay is that large.
-    if total or (large and (("增收" in c.own_before) or workers_pay
-                            or (named_workers and _PAY_WORD_RE.search(own)))):
+    paid_out = bool(_PAID_OUT_RE.search(c.own_before))  # 已发放250万元
+    if total or paid_out or (large and ("增收" in c.own_before or workers_pay
+                                        or (named_workers and _PAY_WORD_RE.search(own)))):
         if monthly and annual:
             return UnreadReason.unplaced
         metric = (ClaimMetric.total_pay_monthly if monthly else

@@ -251,6 +251,7 @@ THRESHOLD_MARKERS: tuple[Word, ...] = (
     Word("须", "每个工坊须吸纳就业10人以上。"),
     Word("必须", "工坊必须吸纳就业8人以上。"),
     Word("至少", "确保每个工坊至少吸纳就业5人。"),
+    Word("每(?:个|家|户|人)[^,。;]{0,10}(?:不少于|不低于)", "每个工坊吸纳就业不少于10人。"),
 )
 """Figures in a clause with these are conditions (要求带动就业10人以上), not achievements."""
 

@@ -322,3 +322,95 @@ def test_a_growth_with_no_subject_is_the_growth_of_the_pay_figure_just_before_it
     assert read_ == [(ClaimMetric.total_pay_annual, D(3360000)), (ClaimMetric.growth_total_pay, D("12.5")),
                      (ClaimMetric.avg_monthly_pay, D(2800)), (ClaimMetric.growth_avg_monthly_pay, D(3)),
                      (ClaimMetric.workers_employed, D(300))]
+
+
+# -- The wordings of issue 11 (constructed, one kind each) ------------------------------------
+
+
+def unread(text):
+    return [(u.text, u.reason.value) for u in parse_claim_text(text).unread]
+
+
+def targets(text):
+    return [(f.name, f.value, f.qualifier.value) for f in parse_claim_text(text).targets]
+
+
+def test_person_times_are_never_a_head_count_and_never_silently_dropped():
+    assert read("全县共富工坊带动就业2300人次。") == []
+    assert unread("全县共富工坊带动就业2300人次。") == [("全县共富工坊带动就业2300人次", "person_times")]
+    reasons = parse_claim_text("带动就业2300人次。").to_json_dict()["unrecognised_reasons"]
+    assert reasons == [{"text": "带动就业2300人次", "reason": "person_times",
+                        "message": "人次是次数，不是人数 / person-times count visits or shifts, not people"}]
+
+
+def test_pinyin_printed_by_mirror_sites_neither_splits_a_clause_nor_detaches_wan():
+    result = parse_claim_text("就業(yè)人數(shù)1200余人,發放工資300萬(wàn)元。")
+    assert read("就業(yè)人數(shù)1200余人,發放工資300萬(wàn)元。") == [
+        ("workers_employed", D(1200), "over"), ("total_pay", D(3000000), "exact")]
+    assert [f.text for f in result.figures] == ["就業(yè)人數(shù)1200余人", "發放工資300萬(wàn)元"]
+
+
+def test_chinese_numerals_and_vague_counts_and_labels():
+    assert read("建成共富工坊六家,吸纳三十多名村民就业。") == [
+        ("workshops", D(6), "exact"), ("workers_employed", D(30), "over")]
+    assert read("带动近万名群众就业。") == [("workers_employed", D(10000), "about")]
+    assert parse_claim_text("评选十大共富工坊。").to_json_dict()["unrecognised"] == []  # a label, not a number
+    assert unread("累计带动上万名妇女就业。") == [("累计带动上万名妇女就业", "vague")]
+
+
+def test_per_person_gains_with_no_period_are_annual_and_say_the_period_was_assumed():
+    for text, value in (("吸纳就业80人,人均增收4292元。", D(4292)), ("吸纳就业80人,人均增收1.49万元。", D(14900))):
+        figure = parse_claim_text(text).figures[1]
+        assert (figure.name, figure.value, figure.period_assumed) == ("avg_annual_pay", value, True)
+
+
+def test_a_monthly_gain_of_named_workers_and_an_income_without_yuan_are_averages():
+    assert read("带动农户就业60人,农户月增收2000余元。")[1] == ("avg_monthly_pay", D(2000), "over")
+    assert read("吸纳就业45人,平均月收入达到2000以上。")[1] == ("avg_monthly_pay", D(2000), "at_least")
+
+
+def test_money_paid_out_is_the_workers_total():
+    assert read("全年发放务工费120万元。") == [("total_pay_annual", D(1200000), "exact")]
+    assert read("发放劳务报酬86万元。") == [("total_pay", D(860000), "exact")]
+    assert read("吸纳就业45人,已发放250万元。")[1] == ("total_pay", D(2500000), "exact")
+
+
+def test_thresholds_and_plans_are_targets_never_achievements():
+    for text, target in (("各工坊要求带动就业10人以上。", ("workers_employed", D(10), "at_least")),
+                         ("预计建60家共富工坊。", ("workshops", D(60), "exact")),
+                         ("力争吸纳就业500人。", ("workers_employed", D(500), "exact")),
+                         ("目标建成共富工坊50家。", ("workshops", D(50), "exact")),
+                         ("每个工坊吸纳就业不少于10人。", ("workers_employed", D(10), "at_least"))):
+        assert read(text) == [] and targets(text) == [target], text
+
+
+def test_counts_beside_a_workshop_that_are_not_workshops_and_people_who_are_not_workers():
+    assert unread("工坊推出20多个品类。") == [("工坊推出20多个品类", "not_workshop")]
+    assert unread("建成工坊服务中心1个。") == [("建成工坊服务中心1个", "not_workshop")]
+    assert unread("吸纳120名创业能手组建创业联盟。") == [("吸纳120名创业能手组建创业联盟", "not_workers")]
+    assert unread("培训务工群众1179人。") == [("培训务工群众1179人", "not_workers")]
+    assert unread("全村人均收入3.5万元。") == [("全村人均收入3.5万元", "place_wide")]
+
+
+def test_an_id_number_in_pasted_text_is_never_echoed_back():
+    result = parse_claim_text("工人身份证号330784199001011234,手机13812345678,吸纳就业1人。")
+    body = str(result.to_json_dict())
+    assert "330784199001011234" not in body and "13812345678" not in body
+    assert [u.reason.value for u in result.unread] == ["personal_number", "personal_number"]
+    assert result.unread[0].text == "工人身份证号330784********1234"
+
+
+def test_a_target_read_back_from_json_stays_a_target():
+    target = parse_claim_text("预计建60家共富工坊。").targets[0]
+    assert target.to_json_dict()["target"] is True
+    assert ClaimFigure.from_json_dict(target.to_json_dict()) == target
+
+
+def test_a_target_is_never_reconciled_as_an_achievement():
+    from ledger.core.reconcile import reconcile
+
+    result = parse_claim_text("已建成共富工坊8家,预计全年建成60家以上。")
+    figures = list(result.figures) + list(result.targets)
+    assert [f.target for f in figures] == [False, True]
+    report = reconcile(figures, {"workshops": 8}, 12)
+    assert [(f.metric, f.claimed) for f in report.figures] == [("workshops", D(8))]
