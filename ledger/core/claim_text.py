@@ -17,7 +17,7 @@ The steps, in order, each done by a well-kept library where one exists:
    unreadable rather than guess.
 
 Identity numbers and mobile numbers are masked in every quoted fragment (SPEC, personal
-information): a pasted ID number is never echoed back.
+information; ``ledger/core/privacy.py`` makes the masks): a pasted ID number is never echoed back.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from ledger.core.privacy import ID_NUMBER, PHONE, mask_personal_text
 
 _PINYIN_RE = re.compile(
     r"(?<=[\u3400-\u9fff])[(（]\s*[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,6}\s*[)）]"
@@ -85,7 +87,7 @@ class Normalised:
     def quote(self, start: int, end: int) -> str:
         """The original text behind the normalised [start, end), personal numbers masked."""
         a, b = self.span(start, end)
-        return mask_personal_numbers(self.original[a:b])
+        return mask_personal_text(self.original[a:b])
 
 
 def normalise(text: str) -> Normalised:
@@ -168,17 +170,8 @@ def _arabic(text: str, start: int, end: int) -> str | None:
     return f"{value}{multiplier}"
 
 
-_ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
-_OLD_ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{5}(\d{4})(?![\dA-Za-z])")
-_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-
-def mask_personal_numbers(text: str) -> str:
-    """ID numbers (18 or 15 digits) and mobile numbers starred: 330784********123X, 138****5678."""
-    text = _ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    text = _OLD_ID_RE.sub(lambda m: m.group(1) + "*" * 5 + m.group(2), text)
-    return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
-
-
-PERSONAL_NUMBER_RE = re.compile(r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![\dA-Za-z])")
-"""An identity or mobile number in the normalised text: never a figure, never echoed."""
+PERSONAL_NUMBER_RE = re.compile(
+    r"(?:" + ID_NUMBER.pattern + r")|(?:" + PHONE.pattern + r")"
+    r"|(?<![0-9])[0-9]{6}\*{8}[0-9]{3}[0-9Xx*]|(?<![0-9])1[3-9][0-9]\*{4}[0-9]{4}(?![0-9])"
+)
+"""An identity or mobile number in the normalised text, plain or already masked: never a figure, never echoed."""

@@ -397,9 +397,9 @@ def _tokens(norm: str, start: int = 0, end: int | None = None) -> list[_Token]:
     for a, b in personal:
         out.append(_Token(a, b, Decimal(0), _Kind.personal, Qualifier.exact, Decimal(1), Decimal(1)))
     for m in _CN_LEFTOVER_RE.finditer(norm, start, end):
-        kind = _Kind.range if m.group("range") else _Kind.vague
+        leftover = _Kind.range if m.group("range") else _Kind.vague
         unit_kind, unit_end = _unit_at(norm, m.end())
-        out.append(_Token(m.start(), unit_end if unit_kind else m.end(), Decimal(0), kind, Qualifier.exact,
+        out.append(_Token(m.start(), unit_end if unit_kind else m.end(), Decimal(0), leftover, Qualifier.exact,
                           Decimal(1), Decimal(1)))
     skip_until = -1
     for m in _NUMBER_RE.finditer(norm, start, end):
