@@ -242,6 +242,7 @@ class UnreadReason(StrEnum):
     no_unit = "no_unit"
     percent = "percent"
     personal_number = "personal_number"
+    too_large = "too_large"
     unplaced = "unplaced"
 
     @property
@@ -269,6 +270,7 @@ _REASON_MESSAGES = {
     UnreadReason.no_unit: "数字没有单位 / a number without a unit",
     UnreadReason.percent: "百分比不是增长率 / a percentage that is not a growth rate",
     UnreadReason.personal_number: "是身份证号或手机号，已隐去 / an identity or phone number, masked",
+    UnreadReason.too_large: "数字过大，不是公开的数字 / too large to be a published figure",
     UnreadReason.unplaced: "看不出这个数说的是什么 / cannot tell what this number is about",
 }
 
@@ -317,8 +319,11 @@ class _Kind(StrEnum):
     range = "range"
     vague = "vague"
     personal = "personal"
+    too_large = "too_large"
 
 
+_MAX_DIGITS = 16
+"""A number of 16 digits or more (before 万 / 亿) is no published figure; the ledger stores at most 18."""
 _MULTIPLIERS = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), "百": Decimal(100)}
 _NUMBER_RE = re.compile(
     r"(?<![\d.])(?<!\d,)(?P<num>(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?)"
@@ -410,6 +415,10 @@ def _tokens(norm: str, start: int = 0, end: int | None = None) -> list[_Token]:
             continue  # 第3家, G60: an ordinal or a code
         raw = m.group("num")
         number = Decimal(raw.replace(",", ""))
+        if number.adjusted() >= _MAX_DIGITS:
+            out.append(_Token(m.start(), m.end(), Decimal(0), _Kind.too_large, Qualifier.exact, Decimal(1),
+                              Decimal(1)))
+            continue
         exponent = number.as_tuple().exponent
         assert isinstance(exponent, int)
         multiplier = _MULTIPLIERS[m.group("mult")] if m.group("mult") else Decimal(1)
@@ -660,6 +669,8 @@ def _read_token(c: _Context, state: _SentenceState) -> _Read:
     token = c.token
     if token.kind is _Kind.personal:
         return UnreadReason.personal_number
+    if token.kind is _Kind.too_large:
+        return UnreadReason.too_large
     if token.kind is _Kind.range:
         return UnreadReason.range
     if token.kind is _Kind.vague:

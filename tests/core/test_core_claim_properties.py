@@ -142,3 +142,21 @@ def test_chinese_numerals_read_as_the_digits_they_stand_for(generated):
     variant = chinese_numerals(text)
     assert readings(variant) == readings(text), variant
     same_fragments(text, variant)
+
+
+NOISE = ("0123456789０１２.,，。、;:()（）%万亿千百十余多约近超以上左右元人名位户家个次岗工坊车间就业吸纳人均月年增收合计"
+         "村集体产值预计要求不少于每零一二两三五九第yèwàn業數萬餘-~至 \n“”")
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.text(alphabet=NOISE, max_size=50))
+def test_the_reader_never_fails_on_any_text_and_quotes_only_pieces_of_it(text):
+    result = parse_claim_text(text)
+    for entry in list(result.figures + result.targets) + list(result.unread):
+        assert entry.text in text
+    assert set(result.to_json_dict()) == {"figures", "unrecognised", "targets", "unrecognised_reasons"}
+
+
+def test_a_number_too_long_to_be_published_is_unrecognised_not_a_figure():
+    result = parse_claim_text("吸纳就业10000000000000000000000000000人。")
+    assert result.figures == () and [u.reason.value for u in result.unread] == ["too_large"]
