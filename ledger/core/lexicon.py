@@ -7,8 +7,9 @@ word cannot be added without showing what it does. Examples marked ``real`` are 
 the corpus (``tests/core/corpus/claims_corpus.jsonl``, source and address there); the others
 are constructed to show one word at a time.
 
-The parser (``ledger/core/claims.py``) compiles these into regular expressions; it holds no
-word lists of its own beyond punctuation.
+The parser (``ledger/core/claims.py``) compiles these into regular expressions. It keeps only
+its grammar there — the words that make an amount an average or a total (人均, 合计), a month's or
+a year's (月, 年), a growth (同比) — and the vocabulary of who and what is counted lives here.
 """
 
 from __future__ import annotations
