@@ -326,7 +326,7 @@ _MAX_DIGITS = 16
 """A number of 16 digits or more (before 万 / 亿) is no published figure; the ledger stores at most 18."""
 _MULTIPLIERS = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000), "百": Decimal(100)}
 _NUMBER_RE = re.compile(
-    r"(?<![\d.])(?<!\d,)(?P<num>(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?)"
+    r"(?<![\d.])(?<!\d,)(?P<num>(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)|\d+)(?:\.\d+)?)"
     r"\s*(?P<over1>余|多)?\s*(?P<mult>万|亿|千|百)?\s*(?P<over2>余|多)?"
 )
 _EXEMPT_AFTER_RE = re.compile(
@@ -414,7 +414,7 @@ def _tokens(norm: str, start: int = 0, end: int | None = None) -> list[_Token]:
         if before.endswith("第") or (before[-1:].isascii() and before[-1:].isalpha()):
             continue  # 第3家, G60: an ordinal or a code
         raw = m.group("num")
-        number = Decimal(raw.replace(",", ""))
+        number = Decimal(re.sub(r"[, \u2009\u202f]", "", raw))  # 1,000 and 1 200: thousands separators
         if number.adjusted() >= _MAX_DIGITS:
             out.append(_Token(m.start(), m.end(), Decimal(0), _Kind.too_large, Qualifier.exact, Decimal(1),
                               Decimal(1)))
