@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
 
     home: Path = Field(default_factory=default_home)
-    """The folder of the default database, key file and import folder (made absolute)."""
+    """The folder of the default database and key file (made absolute)."""
 
     database_url: str = Field(default_factory=lambda data: f"sqlite:///{data['home'] / 'ledger.sqlite3'}")
     """``sqlite:///relative/path.sqlite3`` (from the current folder), ``sqlite:////absolute/path``
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     """Key for ID-number encryption and keyed hashes. Unset: the key file (``ledger migrate`` makes it)."""
 
     key_file: Path = Field(default_factory=lambda data: data["home"] / "secret.key")
-    import_dir: Path = Field(default_factory=lambda data: data["home"] / "imports")
+    import_dir: Path = Path("var/imports")
     """Where admins may place sheets for the admin panel's import-by-file-name form."""
     db_pool: bool = True
     """Open a PostgreSQL connection pool for the server's lifetime (tests turn it off: a pool
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     today: str | None = None
     """Override of "today" (YYYY-MM-DD) for the not-in-the-future rule; for tests and demos."""
 
-    @field_validator("home", "key_file", "import_dir")
+    @field_validator("home", "key_file")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         # Fixed when the settings are read, so a message can say exactly where it looked.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from conftest import ledger
@@ -113,4 +112,3 @@ def test_by_default_the_database_and_key_file_are_in_the_users_data_folder_not_t
     settings = Settings()
     assert settings.sqlite_path == tmp_path / "xdg" / "gongfu-ledger" / "ledger.sqlite3"
     assert settings.key_file == tmp_path / "xdg" / "gongfu-ledger" / "secret.key"
-    assert os.path.isabs(settings.import_dir)

@@ -15,7 +15,6 @@ from dbfixtures import bearer, clear_tables, reset_schema, token_for
 from ledger.api.app import create_app
 from seeds.demo import ARTICLE_TEXT, load_demo
 
-
 STAGES: list[str] = []
 
 
