@@ -8,17 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from dbfixtures import db  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def the_ledgers_key_exists():
-    """The suite's key file (LEDGER_KEY_FILE) is made when first used; a command refuses a
-    missing one, so make sure it is there, as it is on a ledger in use."""
-    from ledger import crypto
-
-    crypto.derive_key(b"test")
 
 
 async def ledger(*args: str, cwd: Path, env: dict[str, str] | None = None, unset: tuple[str, ...] = (),
