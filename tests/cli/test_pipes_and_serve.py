@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import httpx
-from conftest import ledger
+from commandline import ledger
 
 from ledger.settings import get_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ledger
+from commandline import ledger
 from dbfixtures import make_user, token_for, world
 
 from ledger.services import users

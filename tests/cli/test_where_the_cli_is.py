@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ledger
+from commandline import ledger
 
 from ledger.settings import Settings, get_settings, mask_url
 
