@@ -12,6 +12,7 @@ import asyncio
 import os
 import sys
 import time
+import warnings
 
 from ledger.access import Actor, acting_as
 from ledger.cli import audit as cli_audit
@@ -147,6 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     cli_audit.add_parsers(sub)
     cli_trust.add_parsers(sub)
     args = parser.parse_args(argv)
+    # Piccolo warns, coloured, when it cannot reach a server; the one line below says it plainly.
+    warnings.filterwarnings("ignore", message=r"(\x1b\[\d+m)?Unable to (connect|fetch server version)")
     try:
         if where.opens_a_database(args.command):
             where.announce(args.command)
@@ -165,8 +168,10 @@ def main(argv: list[str] | None = None) -> None:
         from ledger.settings import get_settings
 
         if where.cannot_connect(exc):
+            missing = getattr(exc, "sqlstate", None) == "3D000"
             print(f"无法打开数据库 / cannot open the database {get_settings().database_label}: "
-                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
+                  f"{type(exc).__name__}: {exc}"
+                  + ("（请先建库 / create it first: createdb）" if missing else ""), file=sys.stderr)
             raise SystemExit(2) from None
         if not _no_tables_yet(exc):
             raise

@@ -93,6 +93,7 @@ async def test_a_database_server_that_cannot_be_reached_is_one_clear_line_withou
     assert result.returncode == 2
     assert "无法打开数据库 / cannot open the database postgresql://ledger:***@127.0.0.1:1/nowhere" in result.stderr
     assert "s3cret" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+    assert "Unable to connect" not in result.stderr, "Piccolo's coloured warning is not repeated"
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="a PostgreSQL server to ask for a database it does not have")
