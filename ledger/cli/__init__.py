@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     # Piccolo warns, coloured, when it cannot reach a server; the one line below says it plainly.
     warnings.filterwarnings("ignore", message=r"(\x1b\[\d+m)?Unable to (connect|fetch server version)")
     try:
-        if where.opens_a_database(args.command):
+        if where.opens_a_database(args):
             where.announce(args.command)
         with acting_as(cli_actor()):
             _run(args)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ledger.settings import get_settings
 
@@ -34,8 +34,10 @@ def refuse(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def opens_a_database(command: str) -> bool:
-    return command != "claims"  # ``claims parse`` only reads text
+def opens_a_database(args: Any) -> bool:
+    """``claims parse`` only reads text; ``seal verify`` is an outsider's check of a file
+    against a seal: neither needs a ledger."""
+    return not (args.command == "claims" or (args.command == "seal" and args.seal_command == "verify"))
 
 
 def announce(command: str) -> None:
