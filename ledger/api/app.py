@@ -18,7 +18,7 @@ from piccolo.engine.postgres import PostgresEngine
 from ledger import __version__, logs
 from ledger.api.auth import AUTH_CONTROLLERS, AuthMiddleware
 from ledger.api.controllers import CONTROLLERS
-from ledger.api.errors import EXCEPTION_HANDLERS
+from ledger.api.errors import EXCEPTION_HANDLERS, document_errors
 from ledger.api.imports import ImportController
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
 from ledger.api.trust import TRUST_CONTROLLERS
@@ -78,9 +78,9 @@ async def healthz() -> dict[str, str]:
 
 def create_app(with_admin: bool = True) -> Litestar:
     logs.install()
-    api = Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
-                                            *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS],
-                 middleware=[AuthMiddleware])
+    api = document_errors(Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
+                                                            *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS],
+                                 middleware=[AuthMiddleware]))
     handlers: list = [index, healthz, api,
                       create_static_files_router(SWAGGER_ASSETS, directories=[_swagger_assets()],
                                                  include_in_schema=False)]

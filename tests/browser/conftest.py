@@ -35,7 +35,9 @@ def server(db):  # noqa: F811
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(1200):  # generous: two shared cores under load can take a minute to import the app
+            if proc.poll() is not None:
+                pytest.fail(f"the server exited with {proc.returncode}")
             try:
                 urllib.request.urlopen(url + "/healthz", timeout=1)
                 break

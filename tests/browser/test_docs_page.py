@@ -36,4 +36,5 @@ async def test_an_error_response_in_the_docs_shows_the_ledgers_problem_list(serv
     assert {"400", "401", "403", "409", "422"} <= set(codes)
     text = await operation.locator(".responses-table").inner_text()
     assert '"problems"' in text and '"zh"' in text and '"en"' in text and '"status_code"' not in text
-    await page.screenshot(path=str(tmp_dir / "docs-error-shape.png"), full_page=False)
+    await operation.locator('.responses-table tr.response[data-code="422"]').screenshot(
+        path=str(tmp_dir / "docs-error-shape.png"))
