@@ -171,7 +171,7 @@ async def page(request: Request) -> Response:
         await admin_actor(request)
     except HTTPException:
         return _message_page(403, "管理后台仅限管理员", "The admin panel is for admins only.")
-    nonce = secrets.token_urlsafe(18)
+    nonce = secrets.token_hex(16)
     labels = {name: f"{zh} {en}" for name, (zh, en, _) in FIELDS.items()}
     labels |= {"file": "文件 file", "kind": "类型 kind", "workshop": "工坊编码 workshop", "request": "请求 request"}
     html = (PAGE.replace("__NONCE__", nonce)
@@ -185,7 +185,7 @@ def _attribute(value: str) -> str:
 
 
 def _message_page(status: int, zh: str, en: str) -> HTMLResponse:
-    nonce = secrets.token_urlsafe(18)
+    nonce = secrets.token_hex(16)
     body = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{zh} · {en}</title>'
             f'<style nonce="{nonce}">body{{font-family:sans-serif;margin:3em;font-size:18px}}</style></head>'
             f'<body><h1>{zh}</h1><p>{en}</p><p><a href="/admin/">登录管理后台 / sign in to the admin panel</a></p>'
@@ -345,11 +345,10 @@ function show(kind, text) {
 }
 function draw(body, ok) {
   const report = body.report || (ok ? body : null);
-  const lines = [body.message || ""];
-  if (!ok && body.report && body.report.problems.length) lines.unshift(body.report.message);
+  const lines = [(!ok && body.report && body.report.problems.length ? body.report.message : body.message) || ""];
   if (!ok && (body.problems || []).some(p => p.row)) lines.push("可点击“下载标注后的表格”，在表格中逐项修改后重新上传。"
       + " / Download the annotated sheet to fix each problem in the sheet itself, then upload it again.");
-  show(ok ? "ok" : "bad", lines.join("\n"));
+  show(ok ? "ok" : "bad", lines.join("\\n"));
   fill("counts", report && ok ? [[[report.rows, 1], [report.created, 1], [report.unchanged, 1], [report.replaced, 1],
                                   [report.skipped, 1], [report.conflicts, 1], [report.workers_created, 1]]] : []);
   fill("figures", report && ok ? report.figures.map(f => [[f.workshop], [f.period.first + " – " + f.period.last],
