@@ -65,9 +65,10 @@ SESSION_INCREASE = timedelta(minutes=20)
 _TRUE = {"1", "on", "true", "yes"}
 
 
-def _refuse(status: int, code: str, zh: str, en: str, field: str = "request") -> JSONResponse:
-    error = ValidationFailed([Problem(field, code, zh, en)])
-    return JSONResponse({"error": code, "message": f"{zh} / {en}", "problems": [p.as_dict() for p in error.problems]},
+def _refuse(status: int, code: str, zh: str, en: str) -> JSONResponse:
+    """A refusal in the API's error shape, naming the request as the problem."""
+    problem = Problem("request", code, zh, en)
+    return JSONResponse({"error": code, "message": problem.message, "problems": [problem.as_dict()]},
                         status_code=status)
 
 
@@ -196,7 +197,7 @@ def _message_page(status: int, zh: str, en: str) -> HTMLResponse:
 def _not_signed_in(connection: HTTPConnection, _: Exception) -> Response:
     if connection.scope.get("method") == "GET":
         return _message_page(401, "请先登录管理后台", "Please sign in to the admin panel first.")
-    return _refuse(401, "unauthenticated", "登录已过期或未登录，请重新登录管理后台",
+    return _refuse(401, "unauthorized", "登录已过期或未登录，请重新登录管理后台",
                    "not signed in (or the session expired); sign in to the admin panel again")
 
 

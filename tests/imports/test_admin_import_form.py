@@ -102,6 +102,16 @@ async def test_a_sheet_with_problems_names_each_row_and_column_and_writes_nothin
     assert book["G1"].value == "错误 / errors" and "金额" in book["G2"].value
 
 
+async def test_a_csv_saved_by_a_chinese_excel_uploads_as_well(admin_panel):
+    s = await shop(1)
+    person = s["people"][0]
+    text = "\r\n".join([",".join(HEADER), f"T-01,{person['id_number']},{person['name']},2023年3月,2800元,20"])
+    answer = await admin_panel.upload("check", text.encode("gb18030"), name="三月.csv", kind="pay", workshop="T-01")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["format"] == "csv" and answer.json()["created"] == 1
+    assert (await MonthlyPay.select(MonthlyPay.amount_fen).first())["amount_fen"] == 280000
+
+
 async def test_a_file_that_is_no_spreadsheet_or_no_file_at_all_is_refused_with_the_reason(admin_panel):
     unreadable = await admin_panel.upload("check", b"\x89PNG\r\n\x1a\n" + bytes(200), name="photo.xlsx")
     assert unreadable.status_code == 415 and unreadable.json()["problems"][0]["field"] == "file"
