@@ -44,8 +44,6 @@ class Settings(BaseSettings):
     """Key for ID-number encryption and keyed hashes. Unset: the key file (``ledger migrate`` makes it)."""
 
     key_file: Path = Field(default_factory=lambda data: data["home"] / "secret.key")
-    import_dir: Path = Path("var/imports")
-    """Where admins may place sheets for the admin panel's import-by-file-name form."""
     db_pool: bool = True
     """Open a PostgreSQL connection pool for the server's lifetime (tests turn it off: a pool
     belongs to one event loop, and test clients run apps in loops of their own)."""
