@@ -344,9 +344,25 @@ class _Job:
             self.report.figures.append(deltas.WorkshopDelta(wid, self.codes[wid], first, last, before[wid], after))
 
     def name_matches(self, given: str | None, stored: str, checks: Collector) -> None:
-        if given is not None and given != stored:
+        if given is not None and values.name_key(given) != values.name_key(stored):
             checks.add([Problem("name", "name_mismatch", "姓名与该身份证号（或用工编号）登记的人员不符",
                                 "the name differs from the worker registered under this ID number (or placement)")])
+
+
+def _month(raw: Any, checks: Collector) -> str | None:
+    try:
+        return values.month(raw)
+    except values.AmbiguousMonth as exc:
+        checks.add([ambiguous_month(exc.year)])
+        return None
+
+
+def ambiguous_month(year: int) -> Problem:
+    return Problem("month", "month_ambiguous",
+                   f"月份“{year}.1”可能是 {year} 年 1 月，也可能是 10 月（表格把 {year}.10 存成了数字 {year}.1），"
+                   f"不能猜测；请把月份写成文本“{year}-10”或“{year}-01”",
+                   f"the month {year}.1 may be January or October ({year}.10 typed in a number cell becomes "
+                   f"{year}.1) and is not guessed; write the month as the text \"{year}-10\" or \"{year}-01\"")
 
 
 def _id_number(raw: Any, checks: Collector) -> str | None:
@@ -373,6 +389,7 @@ class _PayLine:
     placement_ref: int | str | None
     id_refused: bool
     checks: Collector
+    month_problems: list[Problem]
     clean: dict[str, Any] = field(default_factory=dict)
 
 
@@ -384,8 +401,9 @@ class _PayImport(_Job):
 
     def parse(self, number: int, cells: tuple[Any, ...]) -> _PayLine | None:
         raw = self.layout.pick(cells)
+        month_checks = Collector()
         data = {
-            "month": values.month(raw.get("month")),
+            "month": _month(raw.get("month"), month_checks),
             "amount": values.money(raw.get("amount")),
             "days_worked": values.whole_number(raw.get("days_worked"), ("天", "日", "days", "day")),
             "hours": values.decimal_text(raw.get("hours"), ("小时", "h", "hours")),
@@ -397,7 +415,7 @@ class _PayImport(_Job):
         number_text = _id_number(raw.get("id_number"), checks)
         return _PayLine(number, raw, data, values.code(raw.get("workshop_code")), number_text, None,
                         values.text(raw.get("name")), values.placement_id(raw.get("placement")),
-                        bool(checks.problems), checks)
+                        bool(checks.problems), checks, month_checks.problems)
 
     async def run_batch(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
         self.report.rows += len(rows)
@@ -411,6 +429,8 @@ class _PayImport(_Job):
         # Field rules first (the API's), then what each row refers to.
         for line in lines:
             line.clean = bulk.check_pay_fields(line.data, line.checks)
+            if line.month_problems:  # 2024.1: say why, not "required"
+                line.checks.problems = [p for p in line.checks.problems if p.field != "month"] + line.month_problems
             if line.placement_ref is None and not line.id_refused:
                 full = line.checks.take(rules.check_id_number("id_number", line.id_number))
                 line.id_hash = crypto.identity_hash(full) if full else None
@@ -537,7 +557,7 @@ class _HireImport(_Job):
             raw = self.layout.pick(cells)
             checks, id_checks = Collector(), Collector()
             worker = bulk.check_worker_fields({
-                "name": values.text(raw.get("name")), "village": values.text(raw.get("village")),
+                "name": values.name(raw.get("name")), "village": values.text(raw.get("village")),
                 "id_number": _id_number(raw.get("id_number"), id_checks), "phone": values.phone(raw.get("phone")),
                 "baseline_income": values.money(raw.get("baseline_income")),
             }, checks)
@@ -565,10 +585,10 @@ class _HireImport(_Job):
                 continue
             known = workers.get(id_hash)
             first = self.seen_workers.setdefault(id_hash, (worker["name"], number))
-            if known is None and first[0] != worker["name"]:
+            if known is None and values.name_key(first[0]) != values.name_key(worker["name"]):
                 checks.add([Problem("name", "name_differs_in_file", f"同一身份证号在第 {first[1]} 行的姓名不同",
                                     f"the same ID number has another name on row {first[1]}")])
-            if known is not None and known["name"] != worker["name"]:
+            if known is not None and values.name_key(known["name"]) != values.name_key(worker["name"]):
                 checks.conflict(Problem("name", "name_mismatch", "该身份证号已登记为另一姓名的人员（请核对身份证号）",
                                         "this ID number is registered under another name (check the ID number)"))
             hired_on, left_on = placement["hired_on"], placement["left_on"]
