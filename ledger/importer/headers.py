@@ -25,6 +25,13 @@ class SheetKind(StrEnum):
     hires = "hires"
 
 
+#: kind → (Chinese name, English name), as messages name a sheet's kind
+KIND_NAMES: dict[SheetKind, tuple[str, str]] = {
+    SheetKind.pay: ("月收入表", "pay"),
+    SheetKind.hires: ("用工表", "hires"),
+}
+
+
 #: field → (Chinese header written in templates, English header, other names people use)
 FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "placement": ("用工编号", "placement", ("用工记录编号", "用工id", "placementid", "placement_id")),
