@@ -123,6 +123,11 @@ async def _import(args: argparse.Namespace) -> None:
     for delta in report.figures:
         d = delta.as_dict()
         change = d["delta"]
+        if "total_pay" not in change:  # a low-income roster: its _low_income figures
+            moved = ", ".join(f"Δ{name} {'—' if v is None else (f'{v:+d}' if isinstance(v, int) else v)}"
+                              for name, v in change.items())
+            print(f"  {d['workshop']} {d['period']['first']}–{d['period']['last']}: {moved}")
+            continue
         print(f"  {d['workshop']} {d['period']['first']}–{d['period']['last']}: "
               f"Δ吸纳就业 {change['workers_employed']:+d}, Δ有收入人数 {change['workers_paid']:+d}, "
               f"Δ人月数 {change['person_months']:+d}, Δ合计增收 {change['total_pay']} 元, "

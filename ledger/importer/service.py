@@ -50,10 +50,10 @@ from ledger.errors import ValidationFailed
 from ledger.importer import deltas, values
 from ledger.importer.headers import KIND_NAMES, Layout, SheetKind, find_layout, guess_kind, missing_columns
 from ledger.importer.reading import Sheet, Source, Tab, open_tables, scan_hidden
-from ledger.services import bulk, employment, journal
-from ledger.services.common import Collector
+from ledger.services import bulk, employment, journal, locks, people
+from ledger.services.common import Collector, today
 from ledger.services.locks import REOPEN_REMEDY, LockIndex, active_locks, lock_problem, span_of
-from ledger.tables import MonthlyPay, Placement, Worker
+from ledger.tables import LowIncomeStatus, MonthlyPay, Placement, Worker
 
 DEFAULT_BATCH = 1000
 SENSITIVE = {"id_number", "phone"}
@@ -227,6 +227,8 @@ def mask_value(name: str, raw: Any) -> str | None:
         return compact[:3] + "*" * max(len(compact) - 7, 1) + compact[-4:] if len(compact) > 7 else "*" * len(compact)
     if name == "phone":
         return rules.mask_phone(shown)
+    if name == "category":
+        return None  # a low-income category is sensitive (PIPL): the problem says what is allowed
     return shown
 
 
@@ -264,7 +266,7 @@ async def _run_import(source: Source, options: ImportOptions | None) -> ImportRe
     if problems or kind is None:
         report.problems = problems
         raise ImportFailed(report)
-    job_type = _PayImport if kind is SheetKind.pay else _HireImport
+    job_type = {SheetKind.pay: _PayImport, SheetKind.hires: _HireImport, SheetKind.low_income: _RosterImport}[kind]
     job = job_type(report, options, default_workshop, len(chosen) > 1)
     try:
         async with write_transaction():
@@ -417,6 +419,9 @@ async def _lock_tables(kind: SheetKind) -> None:
     if kind is SheetKind.pay:
         await MonthlyPay.raw("LOCK TABLE monthly_pay IN SHARE ROW EXCLUSIVE MODE")
         await Placement.raw("LOCK TABLE placement IN SHARE MODE")
+    elif kind is SheetKind.low_income:
+        await LowIncomeStatus.raw("LOCK TABLE low_income_status IN SHARE ROW EXCLUSIVE MODE")
+        await Placement.raw("LOCK TABLE placement, worker IN SHARE MODE")
     else:
         await Worker.raw("LOCK TABLE worker, placement IN SHARE ROW EXCLUSIVE MODE")
 
@@ -835,3 +840,148 @@ class _HireImport(_Job):
         await journal.update_many(Placement, self.replacements)
         self.report.replaced = len(self.replacements)
         await self.figures_after(before)
+
+
+# --- low-income roster ---------------------------------------------------------------------
+
+@dataclass
+class _RosterLine:
+    number: int
+    raw: dict[str, Any]
+    id_hash: str | None
+    name: str | None
+    clean: dict[str, Any]
+    checks: Collector
+
+
+class _RosterImport(_Job):
+    """The civil-affairs roster: one low-income status per row, for a registered worker.
+
+    A row is a status of (worker, category, 认定日期): equal to a stored one → unchanged;
+    another exit date (or 文号, where the sheet has that column) → a conflict, updated in
+    replace mode. A row for an ID number the ledger does not know — or, for an operator, of
+    someone not placed at their workshops — is a row problem: the roster carries no village,
+    so it cannot register the person (import a hires sheet first). The checks are the API's
+    (``people.check_low_income_fields``, ``locks.status_change_lock``); rows are written
+    only once the "before" figures are read, by the bulk journal path."""
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.seen: dict[tuple[str, str, date], RowRef] = {}
+        self.new_rows: list[dict[str, Any]] = []
+        self.replacements: list[tuple[int, dict[str, Any]]] = []
+        self.locks: LockIndex | None = None
+
+    async def run_batch(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
+        self.report.rows += len(rows)
+        assert self.layout is not None
+        with_document = "source_document" in self.layout.columns
+        lines = []
+        for number, cells in rows:
+            raw = self.pick(cells)
+            checks = Collector()
+            id_hash = None
+            typed = _id_number(raw.get("id_number"), checks)
+            if not checks.problems:
+                full = checks.take(rules.check_id_number("id_number", typed))
+                id_hash = crypto.identity_hash(full) if full else None
+            clean = people.check_low_income_fields({
+                "category": values.category(raw.get("category")), "valid_from": values.day(raw.get("valid_from")),
+                "valid_to": values.day(raw.get("valid_to")),
+                "source_document": values.text(raw.get("source_document"))}, checks)
+            lines.append(_RosterLine(number, raw, id_hash, values.name(raw.get("name")), clean, checks))
+        workers = await bulk.workers_by_hash({line.id_hash for line in lines if line.id_hash})
+        ids = {w["id"] for w in workers.values()}
+        placements = await bulk.placements_of_workers(ids) if ids else {}
+        statuses = await bulk.statuses_of(ids) if ids else {}
+        if self.locks is None:
+            self.locks = await LockIndex.load()
+        for line in lines:
+            self.check_row(line, workers, placements, statuses, with_document)
+            self.add(line.number, line.raw, line.checks)
+
+    def check_row(self, line: _RosterLine, workers: dict[str, dict[str, Any]],
+                  placements: dict[int, list[dict[str, Any]]], statuses: dict[int, list[dict[str, Any]]],
+                  with_document: bool) -> None:
+        checks, clean = line.checks, line.clean
+        worker = workers.get(line.id_hash) if line.id_hash else None
+        if line.id_hash is not None and (worker is None or not any(
+                access.owns_workshop(p["workshop"]) for p in placements.get(worker["id"], [])) and
+                access.workshop_scope() is not None):
+            checks.add([unknown_roster_worker()])
+            return
+        if worker is None or checks.problems:
+            return
+        if line.name is not None and values.name_key(line.name) != values.name_key(worker["name"]):
+            checks.add([Problem("name", "name_mismatch", "姓名与该身份证号登记的人员不符",
+                                "the name differs from the worker registered under this ID number")])
+            return
+        assert line.id_hash is not None
+        key = (line.id_hash, clean["category"], clean["valid_from"])
+        if key in self.seen:
+            checks.add([Problem("valid_from", "duplicate_in_file",
+                                f"与{self.seen[key].zh}是同一人员、同一类别、同一认定日期",
+                                f"the same person, category and date as {self.seen[key].en}")])
+            return
+        self.seen[key] = self.ref(line.number)
+        stored = next((s for s in statuses.get(worker["id"], [])
+                       if s["category"] == clean["category"] and s["valid_from"] == clean["valid_from"]), None)
+        changes = {"valid_to": clean["valid_to"]}
+        if with_document:
+            changes["source_document"] = clean["source_document"]
+        if stored is not None and all(stored[k] == v for k, v in changes.items()):
+            self.report.unchanged += 1
+            return
+        before = locks.span_of(stored["valid_from"], stored["valid_to"]) if stored is not None else None
+        after = locks.span_of(clean["valid_from"], clean["valid_to"])
+        employed = placements.get(worker["id"], [])
+        assert self.locks is not None
+        lock = locks.status_change_lock(self.locks, employed, before, after)
+        if lock is not None:
+            checks.add([lock_problem(lock, "valid_to" if stored is not None else "valid_from", REOPEN_REMEDY)])
+            return
+        if stored is not None and not self.options.replace:
+            checks.conflict(Problem("valid_to", "status_differs",
+                                    "该人员同一类别、同一认定日期已有不同的低收入认定（如需覆盖请使用替换模式）",
+                                    "a low-income status with this category and date exists with another exit "
+                                    "date or document (use replace mode to overwrite it)"))
+            return
+        self.touch_employment(employed, before, after)
+        if stored is not None:
+            self.replacements.append((stored["id"], changes))
+        else:
+            self.new_rows.append({**clean, "worker": worker["id"]})
+            self.report.created += 1
+
+    def touch_employment(self, employed: list[dict[str, Any]], before: locks.Span | None,
+                         after: locks.Span) -> None:
+        """The months, per workshop, where the changed status and the worker's employment meet."""
+        spans = [s for s in (before, after) if s is not None]
+        first = min(s[0] for s in spans)
+        last = None if any(s[1] is None for s in spans) else max(str(s[1]) for s in spans)
+        now = f"{today():%Y-%m}"
+        for placement in employed:
+            start = max(first, f"{placement['hired_on']:%Y-%m}")
+            ends = [m for m in (last, placement["left_on"] and f"{placement['left_on']:%Y-%m}", now) if m]
+            end = min(ends)
+            if start <= end:
+                self.touch({"id": placement["workshop"], "code": placement["workshop_code"]}, start)
+                self.touch({"id": placement["workshop"], "code": placement["workshop_code"]}, end)
+
+    async def finish(self) -> None:
+        order = sorted(self.touched.items(), key=lambda item: self.codes[item[0]])
+        before = {wid: await deltas.low_income_figures(self.codes[wid], first, last) for wid, (first, last) in order}
+        if self.new_rows:
+            await journal.insert_many(LowIncomeStatus, self.new_rows)
+        await journal.update_many(LowIncomeStatus, self.replacements)
+        self.report.replaced = len(self.replacements)
+        for wid, (first, last) in order:
+            after = await deltas.low_income_figures(self.codes[wid], first, last)
+            self.report.figures.append(deltas.LowIncomeDelta(wid, self.codes[wid], first, last, before[wid], after))
+
+
+def unknown_roster_worker() -> Problem:
+    return Problem("id_number", "unknown_worker",
+                   "该身份证号不是已登记的务工人员（或不在您负责的工坊用工）；名单不登记新人员，请先导入用工表",
+                   "no worker registered with this ID number (or not placed at your workshops); a roster does "
+                   "not register people: import a hires sheet first")

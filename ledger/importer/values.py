@@ -39,7 +39,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ledger.core.enums import PayBasis
+from ledger.core.enums import LowIncomeCategory, PayBasis
 
 _SPACES = re.compile(r"[\s\u3000]+")
 _MONEY_DECORATION = re.compile(r"^(?:rmb|cny|¥|￥)|(?:元|圆|rmb|cny)$", re.IGNORECASE)
@@ -280,6 +280,36 @@ def pay_basis(value: Any) -> str | None:
         return PayBasis[key].value
     basis = _PAY_BASIS_WORDS.get(key)
     return basis.value if basis else raw
+
+
+_CATEGORY_WORDS = {
+    "低保对象": LowIncomeCategory.dibao, "低保户": LowIncomeCategory.dibao, "最低生活保障": LowIncomeCategory.dibao,
+    "低边": LowIncomeCategory.dibao_edge, "低保边缘户": LowIncomeCategory.dibao_edge,
+    "低保边缘家庭": LowIncomeCategory.dibao_edge, "低边户": LowIncomeCategory.dibao_edge,
+    "特困": LowIncomeCategory.tekun, "特困人员": LowIncomeCategory.tekun, "特困供养人员": LowIncomeCategory.tekun,
+    "五保": LowIncomeCategory.tekun, "五保户": LowIncomeCategory.tekun,
+    "支出型贫困": LowIncomeCategory.expenditure_hardship, "支出型困难家庭": LowIncomeCategory.expenditure_hardship,
+    "支出型": LowIncomeCategory.expenditure_hardship,
+    "监测对象": LowIncomeCategory.relapse_monitoring, "返贫监测对象": LowIncomeCategory.relapse_monitoring,
+    "防返贫监测对象": LowIncomeCategory.relapse_monitoring, "防贫监测对象": LowIncomeCategory.relapse_monitoring,
+    "残疾": LowIncomeCategory.disabled, "残疾人员": LowIncomeCategory.disabled, "残疾人家庭": LowIncomeCategory.disabled,
+    "其它": LowIncomeCategory.other, "other": LowIncomeCategory.other,
+}
+
+
+def category(value: Any) -> str | None:
+    """A low-income category as civil-affairs rosters write it (低边, 特困, 监测对象, …), or the
+    text for the choice rule to refuse."""
+    if is_blank(value):
+        return None
+    raw = fold(str(value))
+    key = _SPACES.sub("", raw)
+    if key in {c.value for c in LowIncomeCategory}:
+        return key
+    if key.lower() in LowIncomeCategory.__members__:
+        return LowIncomeCategory[key.lower()].value
+    found = _CATEGORY_WORDS.get(key) or _CATEGORY_WORDS.get(key.lower())
+    return found.value if found else raw
 
 
 def placement_id(value: Any) -> int | str | None:
