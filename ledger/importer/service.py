@@ -365,6 +365,11 @@ def _choose(source: Source, tabs: list[Tab], options: ImportOptions, kind: Sheet
             note(index, tab, "other_kind", f"是{KIND_NAMES[guessed][0]}，不是{KIND_NAMES[kind][0]}",
                  f"a {KIND_NAMES[guessed][1]} sheet, not a {KIND_NAMES[kind][1]} sheet")
             continue
+        if kind is not None and guessed is None and wanted is None and len(candidates) > 1 and missing_columns(
+                tab.sheet.layout, kind, options.workshop is not None):
+            note(index, tab, "other_kind", f"缺少{KIND_NAMES[kind][0]}的必需列",
+                 f"lacks the required columns of a {KIND_NAMES[kind][1]} sheet")
+            continue
         tables.append((index, tab, kind or guessed))
 
     if not tables:
