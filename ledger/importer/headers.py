@@ -56,7 +56,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "baseline_income": ("务工前月收入(元)", "baseline_income", ("务工前月收入", "务工前收入", "基线收入", "baseline",
                                                              "baselineincome")),
     "category": ("类别", "category", ("认定类别", "低收入类别", "人员类别", "救助类别", "对象类别", "困难类别",
-                                    "低收入人口类别", "类型")),
+                                    "低收入人口类别")),
     "valid_from": ("认定日期", "valid_from", ("认定时间", "纳入日期", "纳入时间", "起始日期", "开始日期", "validfrom")),
     "valid_to": ("退出日期", "valid_to", ("退出时间", "终止日期", "截止日期", "结束日期", "validto")),
     "source_document": ("认定文号", "source_document", ("批准文号", "文号", "认定依据", "依据文件", "sourcedocument")),
@@ -154,8 +154,8 @@ def find_layout(rows: list[tuple[int, tuple[Any, ...]]]) -> tuple[Layout | None,
 
 def guess_kind(layout: Layout) -> SheetKind | None:
     cols = layout.columns
-    if "category" in cols or "valid_from" in cols:
-        return None if {"amount", "month", "hired_on"} & cols.keys() else SheetKind.low_income
+    if {"category", "valid_from"} <= cols.keys() and not {"amount", "month", "hired_on"} & cols.keys():
+        return SheetKind.low_income
     if "amount" in cols or "month" in cols:
         return None if "hired_on" in cols else SheetKind.pay
     if "hired_on" in cols:

@@ -118,7 +118,8 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     sheets: list[dict[str, Any]] = field(default_factory=list)
     """Per tab looked at: its name, ``status`` (read / hidden / empty / no_header / other_kind /
-    kind_unknown / not_chosen), why in Chinese and English, and for a tab read its counts."""
+    kind_unknown / kind_mixed / not_chosen), why in Chinese and English, and for a tab read its
+    counts (rows, created, unchanged, replaced, skipped, hidden_rows, hidden_columns)."""
     problems: list[RowProblem] = field(default_factory=list)
     figures: list[deltas.WorkshopDelta] = field(default_factory=list)
 

@@ -3,9 +3,11 @@
 The rules are the API's: a pay row is checked by ``employment.check_pay_fields`` and
 ``employment.check_month_in_placement``, a new worker by ``people.check_worker_fields``,
 a placement's fields by the same ``rules.*`` calls ``employment.validate_placement``
-makes, a status by ``people.check_low_income_fields`` and ``locks.status_change_lock``. What differs is only how the database is asked: one query per batch for each kind
-of look-up (workshops by code, workers by keyed hash, placements, existing pay) instead of
-one per row, so ten thousand rows cost a handful of queries, not thirty thousand.
+makes, a low-income status by ``people.check_low_income_fields`` and
+``locks.status_change_lock``. What differs is only how the database is asked: one query
+per batch for each kind of look-up (workshops by code, workers by keyed hash, placements,
+existing pay and statuses) instead of one per row, so ten thousand rows cost a handful of
+queries, not thirty thousand.
 
 Locks are asked one query per batch too (``locks.active_locks``).
 """
