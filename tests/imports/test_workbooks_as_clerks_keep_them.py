@@ -166,3 +166,18 @@ async def test_a_workbook_with_tabs_of_two_kinds_asks_which_to_import(db, tmp_pa
     report = await run_import(path, ImportOptions(kind="pay"))
     assert report.created == 1
     assert [(t["name"], t["status"]) for t in report.sheets] == [("花名册", "other_kind"), ("3月", "read")]
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 16])
+def test_merged_ranges_cut_across_the_readers_chunks_all_fill_their_cells(tmp_path, monkeypatch, chunk):
+    from ledger.importer import reading
+
+    rows = [HEADER] + [["T-01" if n % 2 == 0 else None, f"id{n}", "名", "2023-03" if n % 2 == 0 else None, 1, 1]
+                       for n in range(60)]
+    merges = [f"A{r}:A{r + 1}" for r in range(2, 62, 2)] + [f"D{r}:D{r + 1}" for r in range(2, 62, 2)]
+    path = book_of(tmp_path / "merged.xlsx", {"pay": rows}, merges={"pay": merges})
+    monkeypatch.setattr(reading, "CHUNK", chunk)  # the scan reads the sheet's XML this many bytes at a time
+    _, [tab] = reading.open_tables(path)
+    read = list(tab.sheet.data_rows())
+    assert len(read) == 60
+    assert all(cells[0] == "T-01" and cells[3] == "2023-03" for _, cells in read)
