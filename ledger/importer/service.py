@@ -961,12 +961,15 @@ class _RosterImport(_Job):
 
     def touch_employment(self, employed: list[dict[str, Any]], before: locks.Span | None,
                          after: locks.Span) -> None:
-        """The months, per workshop, where the changed status and the worker's employment meet."""
+        """The months, per workshop, where the changed status and the worker's employment meet
+        (the actor's workshops only: an operator sees no other workshop's figures)."""
         spans = [s for s in (before, after) if s is not None]
         first = min(s[0] for s in spans)
         last = None if any(s[1] is None for s in spans) else max(str(s[1]) for s in spans)
         now = f"{today():%Y-%m}"
         for placement in employed:
+            if not access.owns_workshop(placement["workshop"]):
+                continue
             start = max(first, f"{placement['hired_on']:%Y-%m}")
             ends = [m for m in (last, placement["left_on"] and f"{placement['left_on']:%Y-%m}", now) if m]
             end = min(ends)

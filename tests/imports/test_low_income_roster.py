@@ -124,9 +124,13 @@ async def test_an_operator_cannot_learn_or_set_the_status_of_someone_outside_the
         await run_import(path)
     assert [(p.problem.row, p.problem.code) for p in exc.value.report.problems] == [(3, "unknown_worker")]
     assert await LowIncomeStatus.count() == 0
+    await employment.create_placement({"worker": ours["people"][0]["worker"]["id"], "workshop": theirs["workshop"]["id"],
+                                       "hired_on": date(2023, 1, 1), "pay_basis": "计件"})  # works at both
     with actor("operator", ours["workshop"]["id"]):
-        assert (await run_import(xlsx(tmp_path / "ours.xlsx", [HEADER, [ours["people"][0]["id_number"], "工人1",
-                                                                         "低保", "2023-01-01", None]]))).created == 1
+        report = await run_import(xlsx(tmp_path / "ours.xlsx", [HEADER, [ours["people"][0]["id_number"], "工人1",
+                                                                          "低保", "2023-01-01", None]]))
+    assert report.created == 1
+    assert [d.workshop_code for d in report.figures] == ["T-01"]  # the other workshop's figures are not theirs
 
 
 async def test_the_cli_imports_a_roster_with_kind_low_income(db):
