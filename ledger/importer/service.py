@@ -432,6 +432,10 @@ async def _lock_tables(kind: SheetKind) -> None:
         await Worker.raw("LOCK TABLE worker, placement IN SHARE ROW EXCLUSIVE MODE")
 
 
+_ROWS_PER_TABLE = 1 << 21
+"""Above an .xlsx sheet's 1,048,576 rows: a remembered row key is ordinal × this + row."""
+
+
 @dataclass(frozen=True)
 class RowRef:
     """A row named in another row's problem: with its tab when the import reads several."""
@@ -456,6 +460,8 @@ class _Job:
         self.report = report
         self.layout: Layout | None = None
         self.tab: str | None = None
+        self.tab_names: list[str | None] = []
+        self.table_ordinal = 0
         self.several_tables = several_tables
         self.options = options
         self.default_workshop = default_workshop
@@ -467,9 +473,20 @@ class _Job:
     def start(self, sheet: Sheet) -> None:
         """The next table: its columns and its tab's name."""
         self.layout, self.tab = sheet.layout, sheet.name
+        self.table_ordinal = len(self.tab_names)
+        self.tab_names.append(sheet.name)
 
-    def ref(self, number: int) -> RowRef:
-        return RowRef(self.tab if self.several_tables else None, number)
+    def ref(self, number: int) -> int:
+        """The row's key as other rows remember it: one int (one is kept per row of a large file),
+        the row number, with the table's place in the workbook above it when there are several."""
+        return number if not self.several_tables else self.table_ordinal * _ROWS_PER_TABLE + number
+
+    def row(self, key: int) -> RowRef:
+        """The row a remembered key names, as a message says it."""
+        if not self.several_tables:
+            return RowRef(None, key)
+        ordinal, number = divmod(key, _ROWS_PER_TABLE)
+        return RowRef(self.tab_names[ordinal], number)
 
     def pick(self, cells: tuple[Any, ...]) -> dict[str, Any]:
         assert self.layout is not None
@@ -588,7 +605,7 @@ class _PayLine:
 class _PayImport(_Job):
     def __init__(self, *args: Any):
         super().__init__(*args)
-        self.seen: dict[tuple[int, str], RowRef] = {}
+        self.seen: dict[tuple[int, str], int] = {}
         self.replacements: list[tuple[int, dict[str, Any]]] = []
 
     def parse(self, number: int, cells: tuple[Any, ...]) -> _PayLine | None:
@@ -650,8 +667,8 @@ class _PayImport(_Job):
             key = (placement["id"], month)
             if key in self.seen:
                 line.checks.add([Problem("month", "duplicate_in_file",
-                                         f"与{self.seen[key].zh}是同一用工记录的同一月份",
-                                         f"the same placement and month as {self.seen[key].en}")])
+                                         f"与{self.row(self.seen[key]).zh}是同一用工记录的同一月份",
+                                         f"the same placement and month as {self.row(self.seen[key]).en}")])
                 continue
             self.seen[key] = self.ref(line.number)
             stored = existing.get(key)
@@ -737,8 +754,8 @@ class _PayImport(_Job):
 class _HireImport(_Job):
     def __init__(self, *args: Any):
         super().__init__(*args)
-        self.seen_workers: dict[str, tuple[str, RowRef]] = {}
-        self.seen_periods: dict[tuple[str, int], list[tuple[date, date | None, RowRef]]] = {}
+        self.seen_workers: dict[str, tuple[str, int]] = {}
+        self.seen_periods: dict[tuple[str, int], list[tuple[date, date | None, int]]] = {}
         self.replacements: list[tuple[int, dict[str, Any]]] = []
         self.locks: LockIndex | None = None  # loaded at the first row that needs it
 
@@ -778,8 +795,8 @@ class _HireImport(_Job):
             known = workers.get(id_hash)
             first = self.seen_workers.setdefault(id_hash, (worker["name"], self.ref(number)))
             if known is None and values.name_key(first[0]) != values.name_key(worker["name"]):
-                checks.add([Problem("name", "name_differs_in_file", f"同一身份证号在{first[1].zh}的姓名不同",
-                                    f"the same ID number has another name on {first[1].en}")])
+                checks.add([Problem("name", "name_differs_in_file", f"同一身份证号在{self.row(first[1]).zh}的姓名不同",
+                                    f"the same ID number has another name on {self.row(first[1]).en}")])
             if known is not None and values.name_key(known["name"]) != values.name_key(worker["name"]):
                 checks.conflict(Problem("name", "name_mismatch", "该身份证号已登记为另一姓名的人员（请核对身份证号）",
                                         "this ID number is registered under another name (check the ID number)"))
@@ -789,8 +806,8 @@ class _HireImport(_Job):
                          None)
             periods.append((hired_on, left_on, self.ref(number)))
             if clash is not None:
-                checks.add([Problem("hired_on", "overlapping_in_file", f"与{clash.zh}的用工期间重叠",
-                                    f"the placement overlaps the one on {clash.en}")])
+                checks.add([Problem("hired_on", "overlapping_in_file", f"与{self.row(clash).zh}的用工期间重叠",
+                                    f"the placement overlaps the one on {self.row(clash).en}")])
             if checks.problems or checks.conflicts:
                 self.add(number, raw, checks)
                 continue
@@ -873,7 +890,7 @@ class _RosterImport(_Job):
 
     def __init__(self, *args: Any):
         super().__init__(*args)
-        self.seen: dict[tuple[str, str, date], RowRef] = {}
+        self.seen: dict[tuple[str, str, date], int] = {}
         self.new_rows: list[dict[str, Any]] = []
         self.replacements: list[tuple[int, dict[str, Any]]] = []
         self.locks: LockIndex | None = None
@@ -926,8 +943,8 @@ class _RosterImport(_Job):
         key = (line.id_hash, clean["category"], clean["valid_from"])
         if key in self.seen:
             checks.add([Problem("valid_from", "duplicate_in_file",
-                                f"与{self.seen[key].zh}是同一人员、同一类别、同一认定日期",
-                                f"the same person, category and date as {self.seen[key].en}")])
+                                f"与{self.row(self.seen[key]).zh}是同一人员、同一类别、同一认定日期",
+                                f"the same person, category and date as {self.row(self.seen[key]).en}")])
             return
         self.seen[key] = self.ref(line.number)
         stored = next((s for s in statuses.get(worker["id"], [])

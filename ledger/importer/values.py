@@ -58,7 +58,7 @@ _DATE_PATTERNS = [
 ]
 _CLOCK = re.compile(r"^(.*?[\d日])(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
 """A date followed by a time of day: ``2024-04-08 08:30:00``, ``2024/4/8 8:30``, ``…T08:30``."""
-_AMBIGUOUS_MONTH = re.compile(r"^(\d{4})\.1$")
+_AMBIGUOUS_MONTH = re.compile(r"^(\d{4})\s*\.\s*1$")
 _SERIALS = (32874, 73051)
 """Excel date serials read as a month: 1990-01-01 to 2099-12-31 (a plain year such as 2024 is not one)."""
 _CJK_PADDING = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
@@ -211,16 +211,20 @@ def month(value: Any) -> str | None:
             return f"{serial.year:04d}-{serial.month:02d}"
         value = float_text(value) if isinstance(value, float) else str(value)
     raw = fold(str(value))
-    if match := _AMBIGUOUS_MONTH.fullmatch(raw):
-        raise AmbiguousMonth(int(match[1]))
-    if clock := _CLOCK.fullmatch(raw):
-        raw = clock[1]
+    found = _month_text(raw)
+    if found is None and (clock := _CLOCK.fullmatch(raw)):
+        found = _month_text(clock[1])
+    return found or raw
+
+
+def _month_text(raw: str) -> str | None:
     for pattern in _MONTH_PATTERNS:
         match = pattern.fullmatch(raw)
         if match:
-            year, mon = int(match[1]), int(match[2])
-            return f"{year:04d}-{mon:02d}"
-    return raw
+            if match[2] == "1" and "." in raw and _AMBIGUOUS_MONTH.fullmatch(raw):
+                raise AmbiguousMonth(int(match[1]))
+            return f"{int(match[1]):04d}-{int(match[2]):02d}"
+    return None
 
 
 def day(value: Any) -> date | str | None:
