@@ -174,15 +174,25 @@ async def refuse_status_change(worker: int, before: Span | None, after: Span | N
     """A low-income status created, changed or deleted must not change whether its worker counts as
     low-income in a signed-off month they were employed in (there, or anywhere for a lock on all)."""
     index = await LockIndex.load()
-    months = [lock for lock in index.binding(None) if covers(before, lock["month"]) != covers(after, lock["month"])]
-    if not months:
+    if not any(covers(before, lock["month"]) != covers(after, lock["month"]) for lock in index.binding(None)):
         return
     placements = await Placement.select(Placement.workshop, Placement.hired_on, Placement.left_on).where(
         Placement.worker == worker)
-    for lock in months:
-        if any(rules.months_overlap(lock["month"], p["hired_on"], p["left_on"])
-               and lock["workshop"] in (None, p["workshop"]) for p in placements):
-            refuse_employment_change(lock, field)
+    refuse_employment_change(status_change_lock(index, placements, before, after), field)
+
+
+def status_change_lock(index: LockIndex, placements: list[dict[str, Any]], before: Span | None,
+                       after: Span | None) -> dict[str, Any] | None:
+    """The first lock a status change breaks: a signed-off month whose low-income answer it
+    changes, in which the worker was employed (at the lock's workshop, or anywhere for a lock
+    on all). ``placements``: the worker's (workshop, hired_on, left_on). The roster import
+    asks this a batch at a time."""
+    for lock in index.binding(None):
+        if covers(before, lock["month"]) != covers(after, lock["month"]) and any(
+                rules.months_overlap(lock["month"], p["hired_on"], p["left_on"])
+                and lock["workshop"] in (None, p["workshop"]) for p in placements):
+            return lock
+    return None
 
 
 # --- sign-off and reopening ---------------------------------------------------------------------
