@@ -100,8 +100,8 @@ async def _read_form(request: Request) -> tuple[UploadFile, ImportOptions]:
                                 "choose the sheet to import (.xlsx or .csv)"))
     kind = str(text["kind"] or "").strip() or None
     if kind is not None and kind not in {k.value for k in SheetKind}:
-        problems.append(Problem("kind", "invalid", "类型应为 pay（月收入表）或 hires（用工表）",
-                                "the kind is pay or hires"))
+        problems.append(Problem("kind", "invalid", "类型应为 pay（月收入表）、hires（用工表）或 low-income（低收入人口名单）",
+                                "the kind is pay, hires or low-income"))
     workshop = str(text["workshop"] or "").strip() or None
     if workshop is not None and len(workshop) > 32:
         problems.append(Problem("workshop", "too_long", "工坊编码不超过 32 个字符", "a workshop code has at most 32 characters"))
@@ -265,6 +265,7 @@ PAGE = """<!DOCTYPE html>
       <option value="">按表头自动判断 / from the header</option>
       <option value="pay">月收入表 / monthly pay</option>
       <option value="hires">用工表 / hires</option>
+      <option value="low-income">低收入人口名单 / low-income roster</option>
     </select>
     <label for="workshop">工坊编码（表中无该列时填写）<span class="en">Workshop code, if the sheet has no such column</span></label>
     <input id="workshop" name="workshop" type="text" maxlength="32" autocomplete="off">
