@@ -93,3 +93,71 @@ PLANTS = {
     "total_vs_headcount": (plant_total_vs_headcount, "W-5", "2023-09"),
     "first_digit": (plant_first_digit, "W-6", None),
 }
+
+
+async def load(rows: list[PayRecord]) -> list[PayRecord]:
+    """Store a generated ledger through the services (workshops, workers, placements, pay) and
+    return its records as stored: real pay ids, days employed from the real placements.
+
+    A worker's records at a workshop make one placement from the first month on, split where a
+    record's month is not fully employed (hired that day of the month, the earlier one left
+    the day before the month began)."""
+    from datetime import date, timedelta
+
+    from dbfixtures import make_id, valid_credit_code
+
+    from ledger.db import write_transaction
+    from ledger.services import employment, masterdata, people
+
+    def first_day(month: str) -> date:
+        return date(int(month[:4]), int(month[5:]), 1)
+
+    def last_day(month: str) -> date:
+        return first_day(month) + timedelta(days=month_days(month) - 1)
+
+    async with write_transaction():
+        enterprise = await masterdata.create_enterprise(
+            {"name": "信号测试企业", "credit_code": valid_credit_code(), "region_code": "330784"})
+        shops = {}
+        for code in sorted({r.workshop for r in rows}):
+            shops[code] = (await masterdata.create_workshop({
+                "code": code, "name": f"{code} 工坊", "enterprise": enterprise["id"], "workshop_type": "来料加工式",
+                "village": "花街村", "region_code": "330784", "opened_on": date(2020, 1, 1)}))["id"]
+        workers = {}
+        for n, key in enumerate(sorted({r.worker for r in rows})):
+            workers[key] = (await people.create_worker({
+                "name": f"测{n}", "id_number": make_id(n, birth=f"{1960 + n // 1000}0101"), "village": "花街村"}))["id"]
+        placement_of: dict[int, int] = {}
+        spans: dict[tuple[str, str], list[list[PayRecord]]] = {}
+        for r in sorted(rows, key=lambda r: (r.worker, r.workshop, r.month)):
+            runs = spans.setdefault((r.worker, r.workshop), [])
+            if not runs or r.employed_days < month_days(r.month):
+                runs.append([])
+            runs[-1].append(r)
+        for (worker, shop), runs in spans.items():
+            for i, run in enumerate(runs):
+                first = run[0]
+                hired = last_day(first.month) - timedelta(days=first.employed_days - 1)
+                left = None if i == len(runs) - 1 else first_day(runs[i + 1][0].month) - timedelta(days=1)
+                placement = await employment.create_placement({
+                    "worker": workers[worker], "workshop": shops[shop], "hired_on": hired, "left_on": left,
+                    "pay_basis": "计件"})
+                for r in run:
+                    placement_of[r.pay_id] = placement["id"]
+        stored: list[PayRecord] = []
+        by_month: dict[str, list[PayRecord]] = {}
+        for r in rows:
+            by_month.setdefault(r.month, []).append(r)
+        for month, items in sorted(by_month.items()):
+            created = await employment.create_pay_batch(month, [
+                {"placement": placement_of[r.pay_id], "amount": f"{r.amount_fen // 100}.{r.amount_fen % 100:02d}",
+                 "days_worked": r.days_worked} for r in items])
+            stored += [PayRecord(c["id"], r.worker, r.workshop, month, r.amount_fen, r.days_worked, r.employed_days)
+                       for c, r in zip(created, items, strict=True)]
+    return stored
+
+
+def every_plant(rows: list[PayRecord]) -> list[PayRecord]:
+    for plant, _, _ in PLANTS.values():
+        rows = plant(rows)
+    return rows
