@@ -14,6 +14,7 @@ from ledger.access import Actor, acting_as
 from ledger.cli import audit as cli_audit
 from ledger.cli import imports as cli_import
 from ledger.cli import trust as cli_trust
+from ledger.cli import workbench as cli_workbench
 from ledger.core.enums import Role, WritePath
 from ledger.errors import LedgerError
 
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     cli_import.add_parsers(sub)
     cli_audit.add_parsers(sub)
     cli_trust.add_parsers(sub)
+    cli_workbench.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         with acting_as(cli_actor()):
@@ -149,6 +151,8 @@ def _run(args: argparse.Namespace) -> None:
     if cli_audit.run(args):
         return
     if cli_trust.run(args):
+        return
+    if cli_workbench.run(args):
         return
     if args.command == "migrate":
         asyncio.run(migrate())
