@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import io
 import logging
+import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable
@@ -57,6 +58,7 @@ def _svg(fig: Figure) -> str:
         warnings.simplefilter("ignore")  # glyphs the server's fonts lack: the browser sets the text
         fig.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # RDF boilerplate and a timestamp
     return text[text.index("<svg"):]
 
 

@@ -66,7 +66,7 @@ class Thresholds:
     pay_without_days: float = 1       # records paid with 0 days worked or more days than employed that month
     total_vs_headcount: float = 1.5   # factor by which pay per head moved month over month (either way)
     first_digit: float = 0.06         # mean absolute difference of first-digit shares from the rest of the county
-    outlier_min_count: int = 10       # values needed before a median and MAD mean anything
+    outlier_min_count: int = 30       # values needed before a median and MAD mean anything
     identical_min_workers: int = 5
     heaping_min_count: int = 10
     headcount_min: int = 3
