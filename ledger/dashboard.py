@@ -59,6 +59,7 @@ def _svg(fig: Figure) -> str:
         fig.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # RDF boilerplate and a timestamp
+    text = text.replace(' target="_blank"', "")  # a drill-down opens in place; Back returns to the chart
     return text[text.index("<svg"):]
 
 
@@ -78,7 +79,7 @@ def _series_chart(title: str, months: list[str], series: dict[str, dict[str, flo
         ys = [points[m] for m in sorted(points)]
         colour = COLOURS[n % len(COLOURS)]
         ax.plot(xs, ys, color=colour, linewidth=1.5, label=name)
-        dots = ax.scatter(xs, ys, color=colour, s=22, zorder=3)
+        dots = ax.scatter(xs, ys, color=colour, s=36, zorder=3)
         dots.set_urls([urls[name][m] for m in sorted(points)])
         dots.set_gid(f"points-{name}")
     for value, label, colour in lines:
