@@ -122,18 +122,22 @@ async def aggregates(scope: Scope, period: Period, t: Thresholds) -> Aggregates:
         for r in groups_rows), key=lambda g: (g.workshop, g.month)))
 
     ctes = _spread_ctes(records)
-    spread_rows = await _run(f"WITH {ctes} SELECT month, n, median, mad, mean_ad FROM spread", [*base, first])
-    spreads = {r["month"]: Spread(int(r["n"]), float(r["median"]), float(r["mad"]), float(r["mean_ad"]))
-               for r in spread_rows}
     slack = t.pay_outlier * 0.999  # the SQL pre-selects; the core's rule decides on exactly these numbers
-    outlier_rows = await _run(f"""WITH {ctes}
-        SELECT inside.pay_id, inside.workshop, inside.month, inside.fen FROM inside JOIN spread s
-        ON s.month = inside.month
+    # One statement: each month's spread, then the records beyond the threshold (the window
+    # functions run once). Column "pay_id" is NULL on the spread rows.
+    spread_and_outliers = await _run(f"""WITH {ctes}
+        SELECT NULL AS pay_id, NULL AS workshop, month, NULL AS fen, n, median, mad, mean_ad FROM spread
+        UNION ALL
+        SELECT inside.pay_id, inside.workshop, inside.month, inside.fen, NULL, NULL, NULL, NULL
+        FROM inside JOIN spread s ON s.month = inside.month
         WHERE s.n >= {int(t.outlier_min_count)} AND (
             (s.mad > 0 AND {MAD_TO_SIGMA!r} * ABS(inside.fen - s.median) > {float(slack)!r} * s.mad)
             OR (s.mad = 0 AND s.mean_ad > 0
                 AND ABS(inside.fen - s.median) > {float(slack)!r} * {MEAN_AD_TO_SIGMA!r} * s.mean_ad))""",
-                               [*base, first])
+                                     [*base, first])
+    spreads = {r["month"]: Spread(int(r["n"]), float(r["median"]), float(r["mad"]), float(r["mean_ad"]))
+               for r in spread_and_outliers if r["pay_id"] is None}
+    outlier_rows = [r for r in spread_and_outliers if r["pay_id"] is not None]
 
     elsewhere = await _run(f"""WITH r AS ({records})
         SELECT r.pay_id, r.worker, r.workshop, r.month FROM r JOIN (
@@ -161,12 +165,7 @@ async def aggregates(scope: Scope, period: Period, t: Thresholds) -> Aggregates:
     )
 
 
-async def _rows_behind(signal: Signal, scope: Scope, period: Period) -> tuple[int, ...]:
-    """The ids of the records behind a signal (one query; pay > 0, in the period)."""
-    if signal.behind.pay_ids:
-        return signal.behind.pay_ids
-    records, scope_args = records_sql(scope)
-    f = signal.behind
+def _filter_sql(f: Any) -> tuple[str, list[Any]]:
     conditions, args = ["fen > 0", "workshop = {}"], [f.workshop]
     if f.month is not None:
         conditions.append("month = {}")
@@ -179,9 +178,25 @@ async def _rows_behind(signal: Signal, scope: Scope, period: Period) -> tuple[in
     if f.first_digit is not None:
         conditions += ["fen >= 100", "substr(CAST(fen / 100 AS TEXT), 1, 1) = {}"]
         args.append(str(f.first_digit))
-    rows = await _run(f"SELECT pay_id FROM ({records}) r WHERE {' AND '.join(conditions)} ORDER BY pay_id",
-                      [str(period.first), str(period.last), *scope_args, *args])
-    return tuple(int(r["pay_id"]) for r in rows)
+    return " AND ".join(conditions), args
+
+
+async def _rows_behind(found: list[Signal], scope: Scope, period: Period) -> list[tuple[int, ...]]:
+    """The ids of the records behind each signal (pay > 0, in the period): one statement, the
+    period's records read once (materialised), one branch per signal that needs them."""
+    wanted = [(n, s.behind) for n, s in enumerate(found) if not s.behind.pay_ids]
+    ids: dict[int, list[int]] = {n: list(s.behind.pay_ids) for n, s in enumerate(found)}
+    if wanted:
+        records, scope_args = records_sql(scope)
+        branches, args = [], [str(period.first), str(period.last), *scope_args]
+        for n, behind in wanted:
+            where, where_args = _filter_sql(behind)
+            branches.append(f"SELECT {int(n)} AS signal, pay_id FROM r WHERE {where}")
+            args += where_args
+        rows = await _run(f"WITH r AS MATERIALIZED ({records}) {' UNION ALL '.join(branches)} ORDER BY 1, 2", args)
+        for row in rows:
+            ids[int(row["signal"])].append(int(row["pay_id"]))
+    return [tuple(ids[n]) for n in range(len(found))]
 
 
 # --- thresholds a county sets --------------------------------------------------------------------
@@ -287,7 +302,8 @@ async def compute(scope_text: str, period_text: str, overrides: dict[str, float]
     thresholds = await thresholds_for(scope, overrides)
     found = score_all(await aggregates(scope, period, thresholds), thresholds)
     found = [s for s in found if (not kinds or s.kind.value in kinds) and (workshop is None or s.workshop == workshop)]
-    signals = tuple([replace(s, rows=await _rows_behind(s, scope, period)) for s in found])
+    behind = await _rows_behind(found, scope, period)
+    signals = tuple(replace(s, rows=rows) for s, rows in zip(found, behind, strict=True))
     reviews: dict[str, dict[str, Any]] = {}
     keys = [s.key for s in signals]
     if keys:
