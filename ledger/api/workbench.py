@@ -103,7 +103,7 @@ class SignalController(Controller):
                    ) -> list[dict[str, Any]]:
         return await signal_service.signal_rows(await _signal_ids(scope_text, period, key))
 
-    @post("/reviews", summary="标记信号已复核（审核员，记入审计日志）/ Mark a signal reviewed (auditors; journaled)")
+    @post("/reviews", summary="标记信号已复核（审核员，记入审计日志） / Mark a signal reviewed (auditors; journaled)")
     async def review(self, data: ReviewIn) -> dict[str, Any]:
         return await signal_service.review(data.key, data.note, data.score or "")
 
@@ -125,7 +125,7 @@ class SampleController(Controller):
     path = "/samples"
     tags = ["审计工作台 Auditor's workbench"]
 
-    @get("/draw", summary="抽取审计样本（不保存）/ Draw an audit sample (not stored); same seed, same records")
+    @get("/draw", summary="抽取审计样本（不保存） / Draw an audit sample (not stored); same seed, same records")
     async def draw(self, scope_text: ScopeParam, period: PeriodParam,
                    method: Annotated[str, Parameter(max_length=16, description="random | stratified | mus")],
                    size: Annotated[int, Parameter(ge=1, le=sample_service.MAX_SAMPLE_SIZE, description="样本量")],
@@ -133,7 +133,7 @@ class SampleController(Controller):
                    ) -> dict[str, Any]:
         return sample_service.sample_json(await sample_service.draw_sample(scope_text, period, method, size, seed))
 
-    @post("/", summary="抽取并保存审计样本（审核员）/ Draw and store an audit sample with its sign-off (auditors)")
+    @post("/", summary="抽取并保存审计样本（审核员） / Draw and store an audit sample with its sign-off (auditors)")
     async def store(self, data: SampleIn) -> dict[str, Any]:
         return await sample_service.store_sample(data.scope, data.period, data.method, data.size, data.seed,
                                                  data.lock, data.note or "")
@@ -161,12 +161,12 @@ class DashboardController(Controller):
     path = "/dashboard"
     tags = ["审计工作台 Auditor's workbench"]
 
-    @get("/", summary="看板（HTML，图表）/ The figures dashboard (HTML with charts)", media_type=HTML)
+    @get("/", summary="看板（HTML，图表） / The figures dashboard (HTML with charts)", media_type=HTML)
     async def dashboard(self, scope_text: ScopeParam, period: PeriodParam) -> Response:
         data = await dashboard_service.dashboard(scope_text, period)
         return Response(pages.dashboard_page(data), media_type=HTML)
 
-    @get("/rows", summary="图中一点背后的记录（HTML）/ The rows behind a point (HTML)", media_type=HTML)
+    @get("/rows", summary="图中一点背后的记录（HTML） / The rows behind a point (HTML)", media_type=HTML)
     async def rows(self, scope_text: ScopeParam, period: PeriodParam,
                    metric: Annotated[str, Parameter(max_length=64, description="指标 / metric")],
                    page: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="页码 / page")] = 1) -> Response:
@@ -175,14 +175,14 @@ class DashboardController(Controller):
         return Response(pages.rows_page(f"{metric} 的记录 Rows behind {metric}", items, total, page, 500,
                                         str(scope), str(parsed), {"metric": metric}), media_type=HTML)
 
-    @get("/signals", summary="信号列表（HTML）/ Signals (HTML)", media_type=HTML)
+    @get("/signals", summary="信号列表（HTML） / Signals (HTML)", media_type=HTML)
     async def signals(self, scope_text: ScopeParam, period: PeriodParam, kind: KindParam = None,
                       workshop: WorkshopParam = None) -> Response:
         report = await signal_service.compute(scope_text, period, None, {kind} if kind else None, workshop)
         return Response(pages.signals_page(report.as_json(with_reviews=True), str(report.scope), str(report.period)),
                         media_type=HTML)
 
-    @get("/signal-rows", summary="信号背后的记录（HTML）/ The rows behind a signal (HTML)", media_type=HTML)
+    @get("/signal-rows", summary="信号背后的记录（HTML） / The rows behind a signal (HTML)", media_type=HTML)
     async def signal_rows(self, scope_text: ScopeParam, period: PeriodParam,
                           key: Annotated[str, Parameter(max_length=120, description="信号标识 / signal key")]
                           ) -> Response:
