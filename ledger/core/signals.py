@@ -204,7 +204,7 @@ def record_outliers(rows: Iterable[tuple[int, str, str, int]], spreads: Mapping[
     out = []
     for pay_id, workshop, month, fen in rows:
         spread = spreads.get(month)
-        if spread is None or spread.count < t.outlier_min_count:
+        if spread is None or spread.count < max(t.outlier_min_count, 1):
             continue
         z = spread.z(fen)
         if crosses(SignalKind.pay_outlier, abs(z), t.pay_outlier):
@@ -239,7 +239,7 @@ class WorkshopMonth:
 def workshop_month_outliers(groups: Sequence[WorkshopMonth], t: Thresholds, months: set[str]) -> list[Signal]:
     """A workshop-month's pay per head against every workshop-month of the scope and period."""
     inside = [g for g in groups if g.month in months and g.head > 0]
-    if len(inside) < t.outlier_min_count:
+    if not inside or len(inside) < t.outlier_min_count:
         return []
     spread = Spread.of([g.per_head for g in inside])
     out = []
@@ -378,7 +378,7 @@ def first_digits(counts: Mapping[str, Mapping[int, int]], t: Thresholds) -> list
         n = sum(digits.values())
         rest = {d: everyone[d] - digits.get(d, 0) for d in range(1, 10)}
         rest_n = sum(rest.values())
-        if n < t.first_digit_min_count or rest_n < t.first_digit_min_count:
+        if min(n, rest_n) < max(t.first_digit_min_count, 1):
             continue
         diffs = {d: digits.get(d, 0) / n - rest[d] / rest_n for d in range(1, 10)}
         mad = sum(abs(v) for v in diffs.values()) / 9

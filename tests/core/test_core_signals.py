@@ -89,3 +89,15 @@ def test_round_amounts_are_whole_hundreds_of_yuan_and_first_digits_read_the_yuan
 def test_signals_are_the_same_whatever_the_order_of_the_rows():
     rows = PLANTS["identical_amounts"][0](PLANTS["pay_outlier"][0](clean_ledger(2)))
     assert detect(rows, MONTHS) == detect(list(reversed(rows)), MONTHS)
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.sampled_from(MONTHS[:3]), st.integers(0, 10**6),
+                          st.integers(0, 31)), max_size=12))
+def test_thresholds_of_zero_raise_no_error_on_any_ledger(drawn):
+    from ledger.core.signals import PayRecord
+
+    rows = [PayRecord(n, f"P{n % 3}", shop, month, fen, days, 28) for n, (shop, month, fen, days) in enumerate(drawn)]
+    zero = Thresholds(**{name: 0 for name in Thresholds().as_dict()})
+    for signal in detect(rows, MONTHS[:3], zero):
+        assert signal.kind in SignalKind
