@@ -80,15 +80,22 @@ async def store_sample(scope_text: str, period_text: str, method: str, size: int
     access.require(Role.auditor, doing_zh="保存审计抽样", doing_en="storing an audit sample")
     check_arguments(method, size, seed)
     problems = []
-    if lock_id is not None and not (isinstance(lock_id, int) and 1 <= lock_id <= MAX_ID
-                                    and await MonthLock.exists().where(MonthLock.id == lock_id)):
-        problems.append(Problem("lock", "unknown_reference", f"锁定 #{lock_id} 不存在", f"no lock #{lock_id}"))
+    scope, period = parse_scope_period(scope_text, period_text)
+    if lock_id is not None:
+        lock = None
+        if isinstance(lock_id, int) and 1 <= lock_id <= MAX_ID:
+            lock = await MonthLock.select(MonthLock.month, MonthLock.reopened_at).where(MonthLock.id == lock_id).first()
+        if lock is None:
+            problems.append(Problem("lock", "unknown_reference", f"锁定 #{lock_id} 不存在", f"no lock #{lock_id}"))
+        elif lock["reopened_at"] or not str(period.first) <= lock["month"] <= str(period.last):
+            problems.append(Problem("lock", "lock_mismatch",
+                                    f"锁定 #{lock_id}（{lock['month']}）已撤销或不在抽样期间 {period} 内",
+                                    f"lock #{lock_id} ({lock['month']}) was reopened or lies outside the period {period}"))
     if len(note or "") > 300:
         problems.append(Problem("note", "too_long", "说明至多 300 字", "a note is at most 300 characters"))
     if problems:
         raise ValidationFailed(problems)
     sample = draw(await population(scope_text, period_text), method, size, seed or new_seed())
-    scope, period = parse_scope_period(scope_text, period_text)
     async with write_transaction():
         row = await journal.insert(AuditSample, {
             "scope": str(scope), "period": str(period), "method": sample.method.value, "seed": sample.seed,

@@ -53,6 +53,9 @@ async def test_a_stored_sample_names_its_sign_off_and_redraws_to_the_same_record
     assert check["same_population"] and check["same_records"]
     assert [r["pay_id"] for r in check["redrawn"]["records"]] == stored["records"]
     assert (await AuditSample.select().first())["population_count"] == 12
+    with actor("auditor"), pytest.raises(ValidationFailed) as refused:
+        await samples.store_sample("all", "2023-01", "random", 2, "1", lock["id"])  # the lock is of 2023-02
+    assert [p.code for p in refused.value.problems] == ["lock_mismatch"]
 
 
 async def test_the_inspection_sheet_lists_the_drawn_records_with_masked_id_numbers(db):
