@@ -270,4 +270,49 @@ class ClaimCheck(Table, tablename="claim_check", help_text="公开数据的对�
     result = Text(null=False, default="", help_text="对账结果（JSON：各数字的结论、台账值、诊断）")
 
 
-JOURNALED_TABLES: list[type[Table]] = [*LEDGER_TABLES, UserRole, UserWorkshop, ApiToken, Seal]
+# --- the auditor's workbench: reviewed signals, county thresholds, audit samples -----------------
+
+class SignalReview(Table, tablename="signal_review", help_text="异常信号的复核记录：审核员看过某个信号并写下说明（信号只是提示，不拒绝任何记录）。"):
+    key = Varchar(length=120, required=True, null=False, index=True,
+                  help_text="信号标识：类型:工坊编码:月份（整期信号为 *）")
+    kind = Varchar(length=24, required=True, null=False, help_text="信号类型，如 pay_outlier、identical_amounts")
+    workshop = Varchar(length=32, required=True, null=False, help_text="工坊编码")
+    month = Varchar(length=7, null=False, default="", help_text="月份 YYYY-MM（整期信号为空）")
+    definition_version = Integer(null=False, default=1, help_text="信号定义版本")
+    score = Varchar(length=40, null=False, default="", help_text="复核时的得分")
+    note = Varchar(length=500, required=True, null=False, help_text="复核说明（必填）")
+    reviewed_by = Varchar(length=100, required=True, null=False, help_text="复核人（用户名）")
+    reviewed_at = Varchar(length=32, required=True, null=False, help_text="复核时间（UTC，ISO 8601）")
+
+
+class SignalThreshold(Table, tablename="signal_threshold", help_text="县（区划）设定的信号阈值：覆盖默认值；区划前缀越长越优先。"):
+    region_prefix = Varchar(length=6, null=False, default="", help_text="区划代码前缀（空为全部）")
+    name = Varchar(length=40, required=True, null=False, help_text="阈值名称，如 pay_outlier、heaping_min_count")
+    value = Varchar(length=40, required=True, null=False, help_text="阈值（十进制字符串）")
+    set_by = Varchar(length=100, required=True, null=False, help_text="设定人")
+    set_at = Varchar(length=32, required=True, null=False, help_text="设定时间（UTC）")
+
+
+class AuditSample(Table, tablename="audit_sample", help_text="审计抽样：按记录的种子抽取的月收入记录，任何人可用同一种子重抽核对。"):
+    scope = Varchar(length=64, required=True, null=False, help_text="范围")
+    period = Varchar(length=32, required=True, null=False, help_text="期间")
+    method = Varchar(length=16, required=True, null=False, help_text="方法：random / stratified / mus")
+    seed = Varchar(length=64, required=True, null=False, help_text="种子")
+    size = Integer(null=False, default=0, help_text="样本量")
+    month_lock = ForeignKey(references=MonthLock, null=True, default=None, on_delete=OnDelete.restrict, index=True,
+                            help_text="所支持的审核锁定（签发）")
+    population_count = Integer(null=False, default=0, help_text="总体记录数")
+    population_total_fen = BigInt(null=False, default=0, help_text="总体金额，单位：分")
+    population_digest = Varchar(length=64, null=False, default="", help_text="总体指纹（SHA-256）")
+    records = Text(null=False, default="[]", help_text="抽中的月收入记录编号（JSON）")
+    drawn_by = Varchar(length=100, required=True, null=False, help_text="抽样人")
+    drawn_at = Varchar(length=32, required=True, null=False, help_text="抽样时间（UTC）")
+    note = Varchar(length=300, null=False, default="", help_text="说明")
+
+
+WORKBENCH_TABLES: list[type[Table]] = [SignalReview, SignalThreshold, AuditSample]
+
+
+JOURNALED_TABLES: list[type[Table]] = [*LEDGER_TABLES, UserRole, UserWorkshop, ApiToken, Seal, *WORKBENCH_TABLES]
+"""Every table whose writes go through the journal; the workbench's and the seals are not edited in
+the panel (they are not LEDGER_TABLES)."""

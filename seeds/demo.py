@@ -148,9 +148,65 @@ def build_demo() -> Demo:
         centre = 2800 if low else 3600
         for month in span:
             fen = (centre + rng.randrange(-500, 501)) * 100 + rng.randrange(0, 100)
+            employed = (min(_month_end(month), left or _month_end(month)) - max(_month_start(month), hired)).days + 1
             demo.pay.append({"placement": placement_key, "month": month, "amount": f"{fen // 100}.{fen % 100:02d}",
-                             "days_worked": rng.randrange(12, 27)})
+                             "days_worked": min(rng.randrange(12, 27), employed)})  # no more days than employed
+    plant_signals(demo)
     return demo
+
+
+PLANTED_SIGNALS = {
+    "pay_outlier": ("YK-03", "2023-06", "one record of 18000.00 元 (a worker who is not low-income)"),
+    "identical_amounts": ("YK-02", "2023-11", "every record 2788.00 元"),
+    "heaping": ("YK-04", "2023-05", "two records in three rounded to whole hundreds of yuan"),
+    "multiple_workshops": ("YK-02", "2023-07", "a YK-01 worker (not low-income) also paid 2200.00 元 at YK-02"),
+    "pay_without_days": ("YK-05", "2023-08", "one record paid with 0 days worked"),
+    "total_vs_headcount": ("YK-06", "2023-10", "every amount × 1.6 with the same people (and back in 2023-11)"),
+    "first_digit": ("YK-08", None, "its low-income workers' 2023 amounts alternately 800 元 lower and higher (many first digits 1)"),
+}
+"""The anomalies planted in the demo for the auditor's workbench: kind → (workshop, month,
+what). The changes keep each month's money about the same and touch low-income workers'
+pay little, so the article's figures still agree (and the fourth still does not)."""
+
+
+def _fen(row: dict) -> int:
+    whole, _, cents = row["amount"].partition(".")
+    return int(whole) * 100 + int(cents or 0)
+
+
+def _set_fen(row: dict, fen: int) -> None:
+    row["amount"] = f"{fen // 100}.{fen % 100:02d}"
+
+
+def plant_signals(demo: Demo) -> None:
+    """Plant one anomaly of each kind (``PLANTED_SIGNALS``), deterministically, no randomness."""
+    placements = {p["key"]: p for p in demo.placements}
+    shop = {f"YK-{i + 1:02d}": i for i in range(8)}
+
+    def rows(code: str, month: str) -> list[dict]:
+        return [r for r in demo.pay if placements[r["placement"]]["workshop"] == shop[code] and r["month"] == month]
+
+    def not_low(row: dict) -> bool:
+        return placements[row["placement"]]["worker"] >= LOW_INCOME_WORKERS
+
+    _set_fen(next(r for r in rows("YK-03", "2023-06") if not_low(r)), 1_800_000)
+    for r in rows("YK-02", "2023-11"):
+        _set_fen(r, 278_800)
+    for n, r in enumerate(rows("YK-04", "2023-05")):
+        if n % 3:
+            _set_fen(r, (_fen(r) + 5000) // 10000 * 10000)
+    mover = next(r for r in rows("YK-01", "2023-07") if not_low(r))
+    extra = len(demo.placements)
+    demo.placements.append({"key": extra, "worker": placements[mover["placement"]]["worker"], "workshop": shop["YK-02"],
+                            "hired_on": date(2023, 7, 1), "left_on": date(2023, 7, 31), "pay_basis": "日薪"})
+    placements[extra] = demo.placements[-1]
+    demo.pay.append({"placement": extra, "month": "2023-07", "amount": "2200.00", "days_worked": 8})
+    next(r for r in rows("YK-05", "2023-08") if not_low(r))["days_worked"] = 0
+    for r in rows("YK-06", "2023-10"):
+        _set_fen(r, _fen(r) * 16 // 10)
+    for n, r in enumerate(r for r in demo.pay if placements[r["placement"]]["workshop"] == shop["YK-08"]
+                          and r["month"].startswith("2023") and not not_low(r)):
+        _set_fen(r, _fen(r) + (80_000 if n % 2 else -80_000))
 
 
 async def load_demo(progress: Callable[[str], None] | None = None) -> bool:

@@ -21,6 +21,7 @@ from ledger.admin.imports import IMPORT_FORMS
 from ledger.admin.reconcile import RECONCILE_FORMS
 from ledger.admin.upload import UPLOAD_LINK, UPLOAD_PATH, upload_app
 from ledger.admin.users import USER_FORMS
+from ledger.admin.workbench import WORKBENCH_FORMS
 from ledger.admin.writes import admin_only, as_admin, ledger_crud
 from ledger.settings import get_settings
 from ledger.tables import (
@@ -73,7 +74,7 @@ def build_admin():
     """Build the admin ASGI app once; the Litestar app mounts it at /admin."""
     forms = [FormConfig(name=f.name, pydantic_model=f.pydantic_model, endpoint=as_admin(f.endpoint),
                         description=f.description, form_group=f.form_group)
-             for f in [*RECONCILE_FORMS, *IMPORT_FORMS, *USER_FORMS]]
+             for f in [*RECONCILE_FORMS, *IMPORT_FORMS, *USER_FORMS, *WORKBENCH_FORMS]]
     with ledger_crud():
         admin = create_admin(
             tables=_table_configs(),

@@ -23,6 +23,7 @@ from ledger.api.imports import ImportController
 from ledger.api.publishing import PUBLISHING_CONTROLLERS
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
 from ledger.api.trust import TRUST_CONTROLLERS
+from ledger.api.workbench import WORKBENCH_CONTROLLERS, workbench_page
 from ledger.db import engine
 from ledger.settings import get_settings
 
@@ -81,9 +82,9 @@ def create_app(with_admin: bool = True) -> Litestar:
     logs.install()
     api = document_errors(Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
                                                             *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS,
-                                                            *PUBLISHING_CONTROLLERS],
+                                                            *PUBLISHING_CONTROLLERS, *WORKBENCH_CONTROLLERS],
                                  middleware=[AuthMiddleware]))
-    handlers: list = [index, healthz, api,
+    handlers: list = [index, healthz, api, workbench_page,
                       create_static_files_router(SWAGGER_ASSETS, directories=[_swagger_assets()],
                                                  include_in_schema=False)]
     if with_admin:

@@ -20,6 +20,7 @@ from ledger.cli import imports as cli_import
 from ledger.cli import publish as cli_publish
 from ledger.cli import trust as cli_trust
 from ledger.cli import where
+from ledger.cli import workbench as cli_workbench
 from ledger.core.enums import Role, WritePath
 from ledger.errors import LedgerError
 
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     cli_audit.add_parsers(sub)
     cli_trust.add_parsers(sub)
     cli_publish.add_parsers(sub)
+    cli_workbench.add_parsers(sub)
     args = parser.parse_args(argv)
     # Piccolo warns, coloured, when it cannot reach a server; the one line below says it plainly.
     warnings.filterwarnings("ignore", message=r"(\x1b\[\d+m)?Unable to (connect|fetch server version)")
@@ -204,6 +206,8 @@ def _run(args: argparse.Namespace) -> None:
     if cli_trust.run(args):
         return
     if cli_publish.run(args):
+        return
+    if cli_workbench.run(args):
         return
     if args.command == "migrate":
         asyncio.run(migrate())

@@ -45,7 +45,7 @@ from dbfixtures import actor, bearer, id_numbers_in, make_id, token_for, valid_c
 from openpyxl import Workbook, load_workbook
 
 from ledger.db import engine
-from ledger.services import claims, employment, locks, masterdata, people, users
+from ledger.services import claims, employment, locks, masterdata, people, samples, users
 from ledger.tables import JOURNALED_TABLES, AuditEntry, MonthlyPay, Placement
 
 OWN, OTHER = "own", "other"
@@ -282,6 +282,30 @@ async def fresh_token(w: World, side: str) -> dict[str, Any]:
     return await users.create_token("matrix-auditor", "spare")
 
 
+async def fresh_sample(w: World, side: str) -> dict[str, Any]:
+    with actor("auditor"):
+        return await samples.store_sample(f"workshop:{w.code(side)}", "2023", "random", 2, "1")
+
+
+async def dayless_signal(w: World, side: str) -> str:
+    """A pay record with 0 days worked in the side's workshop: a pay_without_days signal; its key."""
+    placement = await w.fresh_placement(side)
+    await employment.create_pay({"placement": placement["id"], "month": "2023-03", "amount": "100.00",
+                                 "days_worked": 0})
+    return f"pay_without_days:{w.code(side)}:2023-03"
+
+
+def signal_query(extra: dict[str, Any] | None = None) -> Build:
+    async def build(w: World, side: str) -> Req:
+        return Req(params={"scope": f"workshop:{w.code(side)}", "period": "2023", "key": await dayless_signal(w, side),
+                           **(extra or {})})
+    return build
+
+
+def workbench_query(**extra: Any) -> Build:
+    return query(lambda w, s: {"scope": f"workshop:{w.code(s)}", "period": "2023", **extra})
+
+
 # --- the matrix ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -417,6 +441,25 @@ MATRIX: list[Row] = [
         body(lambda w, s: {"placement": w.id(s, "placement"), "month": "2023-01", "delta": "-1.50",
                            "reason": "补扣"})),
     Row("GET", f"{V1}/adjustments/{{adjustment_id}}", ROW_OF_A_WORKSHOP, the("adjustment")),
+    # The auditor's workbench: auditors and admins read signals, samples and the dashboard;
+    # reviewing a signal and storing a sample are the auditor's; a county threshold either's.
+    Row("GET", f"{V1}/signals", AUDITOR_OR_ADMIN, workbench_query()),
+    Row("GET", f"{V1}/signals/rows", AUDITOR_OR_ADMIN, signal_query()),
+    Row("POST", f"{V1}/signals/reviews", AUDITOR_ONLY_WRITES,
+        body(lambda w, s: {"key": f"heaping:{w.code(s)}:2023-02", "note": "已核实"})),
+    Row("POST", f"{V1}/signals/thresholds", AUDITOR_OR_ADMIN_CREATES,
+        body(lambda w, s: {"region_prefix": "3307", "name": "heaping", "value": "0.4"})),
+    Row("GET", f"{V1}/samples/draw", AUDITOR_OR_ADMIN, workbench_query(method="random", size=2, seed="7")),
+    Row("POST", f"{V1}/samples", AUDITOR_ONLY_WRITES,
+        body(lambda w, s: {"scope": f"workshop:{w.code(s)}", "period": "2023", "method": "mus", "size": 2})),
+    Row("GET", f"{V1}/samples", AUDITOR_OR_ADMIN),
+    Row("GET", f"{V1}/samples/{{sample_id}}", AUDITOR_OR_ADMIN, fresh(fresh_sample)),
+    Row("GET", f"{V1}/samples/{{sample_id}}/redraw", AUDITOR_OR_ADMIN, fresh(fresh_sample)),
+    Row("GET", f"{V1}/samples/{{sample_id}}/sheet", AUDITOR_OR_ADMIN, fresh(fresh_sample)),
+    Row("GET", f"{V1}/dashboard", AUDITOR_OR_ADMIN, workbench_query()),
+    Row("GET", f"{V1}/dashboard/rows", AUDITOR_OR_ADMIN, workbench_query(metric="total_pay")),
+    Row("GET", f"{V1}/dashboard/signals", AUDITOR_OR_ADMIN, workbench_query()),
+    Row("GET", f"{V1}/dashboard/signal-rows", AUDITOR_OR_ADMIN, signal_query()),
     # The journal: auditors and admins.
     Row("GET", f"{V1}/audit", AUDITOR_OR_ADMIN),
     Row("GET", f"{V1}/audit/verify", AUDITOR_OR_ADMIN),
