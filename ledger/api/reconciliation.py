@@ -92,21 +92,24 @@ class ReconcileTextIn(TextIn):
 
 
 def _report_response(report: claim_service.Report, fmt: str, chart: list[dict[str, Any]]) -> Response:
+    # Litestar adds "; charset=utf-8" to a text/* media type itself: name the type alone, so the
+    # header says it once.
     body = report.to_json_dict()
     if fmt == "csv":
-        return Response(reports.to_csv(body), media_type="text/csv; charset=utf-8",
+        return Response(reports.to_csv(body).encode("utf-8"), media_type="text/csv",
                         headers={"Content-Disposition": "attachment; filename=reconciliation.csv"})
     if fmt == "xlsx":
-        return Response(reports.to_xlsx(body),
+        return Response(reports.to_xlsx(body, chart),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=reconciliation.xlsx"})
     if fmt == "html":
-        return Response(reports.to_html(body, chart), media_type="text/html; charset=utf-8")
+        return Response(reports.to_html(body, chart), media_type="text/html")
     return Response(body)
 
 
 async def _chart(report: claim_service.Report, fmt: str) -> list[dict[str, Any]]:
-    if fmt != "html":
+    """Monthly pay per workshop, for the formats that draw it (HTML and XLSX)."""
+    if fmt not in ("html", "xlsx"):
         return []
     return await figure_service.monthly_pay_by_workshop(report.scope, report.period)
 

@@ -72,5 +72,36 @@ def diagnosis_label(diagnosis: str | None) -> Label:
     return DIAGNOSES.get(str(diagnosis), (str(diagnosis), str(diagnosis)))
 
 
-__all__ = ["DIAGNOSES", "QUALIFIERS", "STATUSES", "diagnosis_label", "metric_label", "qualifier_label",
-           "status_label"]
+
+def scope_label(text: str) -> Label:
+    """``region:330784`` → ("行政区划 330784", "region 330784"); ``all`` → 全部工坊."""
+    from ledger.core.metrics import Scope, ScopeError, ScopeKind
+
+    try:
+        scope = Scope.parse(str(text))
+    except ScopeError:
+        return str(text), str(text)
+    words = {ScopeKind.all: ("全部工坊", "all workshops"), ScopeKind.workshop: ("工坊", "workshop"),
+             ScopeKind.enterprise: ("领办企业", "enterprise"), ScopeKind.region: ("行政区划", "region")}
+    zh, en = words[scope.kind]
+    return (zh, en) if scope.value is None else (f"{zh} {scope.value}", f"{en} {scope.value}")
+
+
+def period_label(text: str) -> Label:
+    """``2023`` → 2023年; ``2023-03`` → 2023年3月; ``2023-01..2023-06`` → 2023年1月至2023年6月."""
+    from ledger.core.metrics import Period, PeriodError
+
+    try:
+        period = Period.parse(str(text))
+    except PeriodError:
+        return str(text), str(text)
+    if period.is_calendar_year:
+        return f"{period.first.year}年", f"the year {period.first.year}"
+    first = f"{period.first.year}年{period.first.month}月"
+    if period.first == period.last:
+        return first, str(period.first)
+    return f"{first}至{period.last.year}年{period.last.month}月", f"{period.first} to {period.last}"
+
+
+__all__ = ["DIAGNOSES", "QUALIFIERS", "STATUSES", "diagnosis_label", "metric_label", "period_label",
+           "qualifier_label", "scope_label", "status_label"]

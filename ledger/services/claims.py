@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from ledger import access
 from ledger.core import rules
@@ -248,13 +249,23 @@ class Report:
     source: dict[str, Any]
     unrecognised: tuple[str, ...] = ()
 
+    def drilldown(self, ledger_metric: str | None) -> str | None:
+        """The link to the rows behind a ledger figure (None when the ledger has no such figure)."""
+        if ledger_metric is None:
+            return None
+        query = urlencode({"scope": str(self.scope), "period": str(self.period), "metric": ledger_metric})
+        return f"/api/v1/figures/rows?{query}"
+
     def to_json_dict(self) -> dict[str, Any]:
         body = self.reconciliation.to_json_dict()
         for item in body["figures"]:
-            item["drilldown"] = (f"/api/v1/figures/rows?scope={self.scope}&period={self.period}"
-                                 f"&metric={item['metric']}")
+            # a claim metric (total_pay_annual) drills down to the ledger figure behind it (total_pay)
+            item["drilldown"] = self.drilldown(item["ledger_metric"])
+        ledger_figures = figures_json(self.ledger)["figures"]
+        for item in ledger_figures:
+            item["drilldown"] = self.drilldown(item["metric"])
         return {**body, "scope": str(self.scope), "period": str(self.period), "source": self.source,
-                "unrecognised": list(self.unrecognised), "ledger_figures": figures_json(self.ledger)["figures"]}
+                "unrecognised": list(self.unrecognised), "ledger_figures": ledger_figures}
 
 
 async def reconcile_figures(figures: list[CoreFigure], scope: str, period: str, source: dict[str, Any],
