@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.core.labels import metric_label, period_label, scope_label
-from ledger.core.written import write
+from ledger.core.written import group_digits, write
 
 STATUS_ZH = {"agrees": "相符", "disagrees": "不符", "cannot_check": "无法核对", "holds": "成立", "broken": "不成立"}
 
@@ -91,6 +91,7 @@ def to_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out)
     zh, en = _heading(report)
     writer.writerow([zh, en])
+    writer.writerow([report.get("summary_zh") or "", report.get("summary_en") or ""])
     writer.writerow(["范围 scope", report["scope"], "期间 period", report["period"], "定义版本 definition version",
                      report["definition_version"]])
     writer.writerow([f"{a} {b}" for a, b in FIGURE_HEADERS])
@@ -122,14 +123,19 @@ def to_xlsx(report: dict[str, Any], chart: list[dict[str, Any]] | None = None) -
              "agrees": PatternFill("solid", fgColor="E2EFDA"), "holds": PatternFill("solid", fgColor="E2EFDA")}
 
     def table(sheet: Any, title: tuple[str, str], headers: list[tuple[str, str]], rows: list[list[Any]],
-              statuses: list[str], widths: dict[int, int], formats: dict[int, list[str]]) -> None:
+              statuses: list[str], widths: dict[int, int], formats: dict[int, list[str]],
+              notes: tuple[str, ...] = ()) -> None:
         sheet.append([title[0]])
         sheet.append([title[1]])
         sheet["A1"].font = Font(bold=True, size=14)
+        for note in notes:
+            sheet.append([note])
+            sheet.cell(sheet.max_row, 1).font = Font(bold=True, color="C55A11")
         sheet.append([f"{zh}\n{en}" for zh, en in headers])
-        for cell in sheet[3]:
+        header_row = sheet.max_row
+        for cell in sheet[header_row]:
             cell.font, cell.alignment = bold, wrap
-        for row, status in zip(rows, statuses, strict=True):
+        for index, (row, status) in enumerate(zip(rows, statuses, strict=True)):
             sheet.append(row)
             for cell in sheet[sheet.max_row]:
                 cell.alignment = wrap
@@ -138,13 +144,13 @@ def to_xlsx(report: dict[str, Any], chart: list[dict[str, Any]] | None = None) -
             for column, number_formats in formats.items():
                 cell = sheet.cell(sheet.max_row, column)
                 if isinstance(cell.value, Decimal):
-                    cell.number_format = number_formats[sheet.max_row - 4]
+                    cell.number_format = number_formats[index]
         for column in range(1, len(headers) + 1):
             natural = max([_width(line) for v in [headers[column - 1][0], headers[column - 1][1],
                                                   *(r[column - 1] for r in rows)]
                            for line in str(_plain(v)).splitlines() or [""]] + [6])
             sheet.column_dimensions[get_column_letter(column)].width = min(widths.get(column, 40), natural + 2)
-        sheet.freeze_panes = "B4"
+        sheet.freeze_panes = f"B{header_row + 1}"
 
     book = Workbook()
     sheet = book.active
@@ -152,7 +158,8 @@ def to_xlsx(report: dict[str, Any], chart: list[dict[str, Any]] | None = None) -
     figure_rows = [_figure_row(f) for f in report["figures"]]
     unit_formats = [_FORMATS.get(f["unit"], "General") for f in report["figures"]]
     table(sheet, _heading(report), FIGURE_HEADERS, figure_rows, [f["status"] for f in report["figures"]],
-          {14: 60, 15: 60, 16: 30}, {4: unit_formats, 7: unit_formats, 8: unit_formats, 10: unit_formats})
+          {14: 60, 15: 60, 16: 30}, {4: unit_formats, 7: unit_formats, 8: unit_formats, 10: unit_formats},
+          notes=tuple(n for n in (report.get("summary_zh"), report.get("summary_en")) if n))
 
     identities = book.create_sheet("自洽性核对")
     identity_rows = [_identity_row(i) for i in report["identities"]]
@@ -211,6 +218,8 @@ def _pad(text: str, width: int) -> str:
 def to_table(report: dict[str, Any]) -> str:
     zh, en = _heading(report)
     lines = [zh, en, ""]
+    if report.get("summary_zh"):
+        lines += [report["summary_zh"], report.get("summary_en") or "", ""]
     header = ["指标 metric", "公布 claimed", "允许范围 allowed", "台账 ledger", "结论 status"]
     rows = [[f.get("metric_zh") or f["metric"], f.get("claimed_written") or f["claimed"],
              f.get("allowed_written") or f"[{f['allowed'][0]}, {f['allowed'][1] or '∞'}]",
@@ -294,10 +303,10 @@ def to_html(report: dict[str, Any], chart: list[dict[str, Any]]) -> str:
         return f"{e(zh or '')}<br><span class='en'>{e(en or '')}</span>"
 
     rows = "".join(
-        f"<tr class='{e(f['status'])}'><td>{words(f.get('metric_zh') or f['metric'], f.get('metric_en'))}</td>"
+        f"<tr class='{e(f['status'])}'><td class='m'>{words(f.get('metric_zh') or f['metric'], f.get('metric_en'))}</td>"
         f"<td class='n'>{e(f.get('claimed_written') or f['claimed'])}</td>"
         f"<td class='n'>{e(f.get('allowed_written') or '')}</td>"
-        f"<td class='n'>{e(f.get('ledger_written') or '—')}</td>"
+        f"<td class='n'>{_with_exact(f.get('ledger_written'), f['ledger'], f['unit'])}</td>"
         f"<td><b>{e(f.get('status_zh') or STATUS_ZH.get(f['status'], ''))}</b><br>"
         f"<span class='en'>{e(f.get('status_en') or f['status'])}</span>"
         f"{'<br>' + e(f['diagnosis_zh']) if f.get('diagnosis_zh') else ''}</td>"
@@ -314,7 +323,8 @@ def to_html(report: dict[str, Any], chart: list[dict[str, Any]]) -> str:
         identities = "<tr><td colspan='3'>公布的数不足以相互核对 / the claim does not state figures that check each other</td></tr>"
     ledger_rows = "".join(
         f"<tr><td>{words(f['label'], metric_label(f['metric'])[1])}</td>"
-        f"<td class='n'>{e(_ledger_written(f))}</td><td>{link(f.get('drilldown'))}</td></tr>"
+        f"<td class='n'>{_with_exact(_ledger_written(f), f['value'], f['unit'])}</td>"
+        f"<td>{link(f.get('drilldown'))}</td></tr>"
         for f in report.get("ledger_figures", []))
     unrecognised = "".join(f"<li>{e(str(u))}</li>" for u in report.get("unrecognised", []))
     quote = e(str(source.get("quote") or ""))
@@ -325,11 +335,14 @@ def to_html(report: dict[str, Any], chart: list[dict[str, Any]]) -> str:
 max-width:1200px;color:#222;line-height:1.5}}
 table{{border-collapse:collapse;margin:1em 0;width:100%}}
 td,th{{border:1px solid #999;padding:6px 8px;vertical-align:top;text-align:left}}th{{background:#eee}}
-td.n{{white-space:nowrap;text-align:right}}td.x{{min-width:24em}}
+td.n{{white-space:nowrap;text-align:right}}td.m{{min-width:10em}}td.x{{min-width:22em}}
+table.narrow{{width:auto;min-width:40em}}
+p.summary{{font-size:1.15em;border:2px solid #c55a11;background:#fff4ec;padding:.8em 1em}}
 tr.disagrees td,tr.broken td{{background:#fbe3d6}}tr.agrees td,tr.holds td{{background:#eef6e8}}
 .en{{color:#666;font-size:.85em}}blockquote{{border-left:4px solid #999;margin:1em 0;padding:.5em 1em;background:#f7f7f7}}
 @media print{{body{{margin:0}}a{{color:inherit;text-decoration:none}}}}</style></head><body>
 <h1>{e(heading_zh)}<br><small class='en'>{e(heading_en)}</small></h1>
+<p class='summary'>{e(report.get('summary_zh') or '')}<br><span class='en'>{e(report.get('summary_en') or '')}</span></p>
 <h2>公布原文 <small class='en'>Published text</small></h2>
 <blockquote>{quote}<br><small>{cite}</small></blockquote>
 {f"<p>未能识别的数 / numbers not read as figures:</p><ul>{unrecognised}</ul>" if unrecognised else ""}
@@ -344,9 +357,19 @@ tr.disagrees td,tr.broken td{{background:#fbe3d6}}tr.agrees td,tr.holds td{{back
 <h2>各工坊月收入 <small class='en'>Monthly pay per workshop</small></h2>
 {_chart_svg(chart)}
 <h2>台账数字 <small class='en'>The ledger's figures</small></h2>
-<table><tr><th>指标<br><span class='en'>metric</span></th><th>数值<br><span class='en'>value</span></th>
+<table class='narrow'><tr><th>指标<br><span class='en'>metric</span></th><th>数值<br><span class='en'>value</span></th>
 <th>明细<br><span class='en'>rows</span></th></tr>{ledger_rows}</table>
 </body></html>"""
+
+
+def _with_exact(written: str | None, exact: str | None, unit: str) -> str:
+    """The written amount, and under it the exact value when the words rounded it."""
+    if exact is None:
+        return "—"
+    shown = html.escape(written or exact)
+    if written and write(Decimal(exact), unit, decimals=None).text != written:
+        return f"{shown}<br><span class='en'>{html.escape(group_digits(exact))} {html.escape(unit)}</span>"
+    return shown
 
 
 def _ledger_written(figure: dict[str, Any]) -> str:

@@ -186,6 +186,8 @@ class IdentityCheck:
     suspect: str | None = None  # the figure that most likely slipped, when broken
     likely: Decimal | None = None  # what the suspect figure should read
     likely_written: str | None = None
+    conclusion_zh: str = ""  # a broken identity's finding alone: 公布的合计年增收约336万元疑为少写一位（…）
+    conclusion_en: str = ""
 
     def to_json_dict(self) -> dict[str, Any]:
         status_zh, status_en = self.status.label
@@ -217,11 +219,39 @@ class Reconciliation:
     identities: tuple[IdentityCheck, ...]
     definition_version: int = DEFINITION_VERSION
 
+    def summary(self) -> tuple[str, str]:
+        """The whole finding in a sentence or two, Chinese and English, for the top of a report."""
+        counts = {s: [f for f in self.figures if f.status is s] for s in FigureStatus}
+        agreeing = len(counts[FigureStatus.agrees])
+        parts_zh = [f"{agreeing}个与台账相符"]
+        parts_en = [f"{agreeing} {'agrees' if agreeing == 1 else 'agree'} with the ledger"]
+        for status, zh, en in ((FigureStatus.disagrees, "不符", ("disagrees", "disagree")),
+                               (FigureStatus.cannot_check, "无法核对", ("cannot be checked",) * 2)):
+            if counts[status]:
+                n = len(counts[status])
+                names_zh = "、".join(metric_label(f.metric)[0] for f in counts[status])
+                names_en = "; ".join(metric_label(f.metric)[1] for f in counts[status])
+                parts_zh.append(f"{n}个{zh}（{names_zh}）")
+                parts_en.append(f"{n} {en[0] if n == 1 else en[1]} ({names_en})")
+        zh = f"核对结果：公布的{len(self.figures)}个数中，{'，'.join(parts_zh)}。"
+        en = f"Result: of the {len(self.figures)} published figures, {', '.join(parts_en)}."
+        broken = [i for i in self.identities if i.status is IdentityStatus.broken and i.conclusion_zh]
+        if broken:
+            zh += "公布的数彼此不相容：" + "；".join(i.conclusion_zh for i in broken) + "。"
+            en += " The published figures do not fit together: " + "; ".join(i.conclusion_en for i in broken) + "."
+        elif self.identities and all(i.status is IdentityStatus.holds for i in self.identities):
+            zh += "公布的数彼此相容。"
+            en += " The published figures fit together."
+        return zh, en
+
     def to_json_dict(self) -> dict[str, Any]:
+        summary_zh, summary_en = self.summary()
         return {
             "definition_version": self.definition_version,
             "figures": [f.to_json_dict() for f in self.figures],
             "identities": [i.to_json_dict() for i in self.identities],
+            "summary_zh": summary_zh,
+            "summary_en": summary_en,
         }
 
 
@@ -505,13 +535,14 @@ def _identity(name: str, top: tuple[ClaimFigure, ...], bottom: tuple[ClaimFigure
         suspect, likely = _suspect(top, bottom, factor, interval, diagnosis, disagreeing)
     elif status is IdentityStatus.broken:
         suspect = _pick_suspect(top, bottom, disagreeing)
-    zh, en = _identity_words(top, bottom, constant, denominator_value, factor, implied, interval, status, diagnosis,
-                             suspect, likely)
+    zh, en, conclusion_zh, conclusion_en = _identity_words(top, bottom, constant, denominator_value, factor, implied,
+                                                           interval, status, diagnosis, suspect, likely)
     likely_written = None
     if suspect is not None and likely is not None:
         likely_written = write(likely, suspect.unit, suspect.qualifier, decimals=None).text
     return IdentityCheck(name, status, factor, interval, implied, diagnosis, f"{zh}; {en}", names, identity_zh, zh,
-                         en, None if suspect is None else suspect.name, likely, likely_written)
+                         en, None if suspect is None else suspect.name, likely, likely_written, conclusion_zh,
+                         conclusion_en)
 
 
 def _pick_suspect(top: tuple[ClaimFigure, ...], bottom: tuple[ClaimFigure, ...],
@@ -541,8 +572,9 @@ def _suspect(top: tuple[ClaimFigure, ...], bottom: tuple[ClaimFigure, ...], fact
 def _identity_words(top: tuple[ClaimFigure, ...], bottom: tuple[ClaimFigure, ...], constant: Decimal,
                     product: Decimal, factor: Decimal, implied: Decimal | None, interval: Interval,
                     status: IdentityStatus, diagnosis: Diagnosis | None, suspect: ClaimFigure | None,
-                    likely: Decimal | None) -> tuple[str, str]:
-    """1000余人 × 约2800元 × 12个月 ≈ 3360万元；公布的合计年增收约336万元只有它的0.1倍…"""
+                    likely: Decimal | None) -> tuple[str, str, str, str]:
+    """The sentence (1000余人 × 约2800元 × 12个月 ≈ 3360万元；公布的合计年增收约336万元是它的0.1倍…)
+    in Chinese and English, and for a broken identity its conclusion alone, for the summary."""
     (stated,) = top
     approximate = any(f.qualifier is not Qualifier.exact for f in top + bottom)
     sign = "≈" if approximate else "="
@@ -567,30 +599,37 @@ def _identity_words(top: tuple[ClaimFigure, ...], bottom: tuple[ClaimFigure, ...
     if status is IdentityStatus.holds:
         if ONE in interval:
             return (f"{head_zh}，与全年足额发放相符，成立。",
-                    f"{head_en}, as a full year of pay would give: holds.")
+                    f"{head_en}, as a full year of pay would give: holds.", "", "")
         return (f"{head_zh}，不足全年，年内有人入职、离职时属正常，成立。",
-                f"{head_en}, short of a full year, as hires and departures during the year make it: holds.")
+                f"{head_en}, short of a full year, as hires and departures during the year make it: holds.", "", "")
     assert suspect is not None
     suspect_zh, suspect_en = _said(suspect)
+    suspect_en = f"{metric_label(suspect.name)[1]}, {write_en(suspect.value, suspect.unit, suspect.qualifier)},"
     if diagnosis is Diagnosis.inconsistent:
+        names_zh = "、".join(metric_label(f.name)[0] for f in (*top, *bottom))
+        names_en = ", ".join(metric_label(f.name)[1] for f in (*top, *bottom))
         return (f"{head_zh}，超出全年12个月足额发放所能达到的数：这些数不可能同时为真（自相矛盾）。",
-                f"{head_en}, more than a full year of pay could give: these figures cannot all be true (inconsistent).")
+                f"{head_en}, more than a full year of pay could give: these figures cannot all be true (inconsistent).",
+                f"公布的{names_zh}不可能同时为真（自相矛盾）",
+                f"the published {names_en} cannot all be true (inconsistent)")
     assert likely is not None
     likely_zh = write(likely, suspect.unit, suspect.qualifier, decimals=None).text
     likely_en = write_en(likely, suspect.unit, suspect.qualifier)
     which_zh = "公布数" if suspect is stated else f"公布的{suspect_zh}"
     which_en = "the published figure" if suspect is stated else f"the published {suspect_en}"
     if diagnosis is Diagnosis.magnitude_slip:
-        ratio = suspect.value / likely
-        digits_zh, digits_en = _digits_words(ratio)
-        return (f"{head_zh}，{which_zh}疑为{digits_zh}（数量级错误，应为{likely_zh}）。",
-                f"{head_en}: {which_en} looks like {digits_en} (a magnitude slip); it should read {likely_en}.")
-    if suspect is stated and suspect.value < likely:
-        mix_zh, mix_en = "疑为把一个月的数当成了全年的", "a month's figure given as a year's"
+        digits_zh, digits_en = _digits_words(suspect.value / likely)
+        verdict_zh = f"疑为{digits_zh}（数量级错误，应为{likely_zh}）"
+        verdict_en = f"looks like {digits_en} (a magnitude slip); it should read {likely_en}"
     else:
-        mix_zh, mix_en = "疑为月度数与年度数混淆", "a monthly and an annual figure mixed up"
-    return (f"{head_zh}，{which_zh}{mix_zh}（月度与年度混淆，应为{likely_zh}）。",
-            f"{head_en}: {which_en} looks like {mix_en} (month and year mixed up); it should read {likely_en}.")
+        if suspect is stated and suspect.value < likely:
+            mix_zh, mix_en = "疑为把一个月的数当成了全年的", "a month's figure given as a year's"
+        else:
+            mix_zh, mix_en = "疑为月度数与年度数混淆", "a monthly and an annual figure mixed up"
+        verdict_zh = f"{mix_zh}（月度与年度混淆，应为{likely_zh}）"
+        verdict_en = f"looks like {mix_en} (month and year mixed up); it should read {likely_en}"
+    return (f"{head_zh}，{which_zh}{verdict_zh}。", f"{head_en}: {which_en} {verdict_en}.",
+            f"公布的{suspect_zh}{verdict_zh}", f"the published {suspect_en} {verdict_en}")
 
 
 def _times_text(factor: Decimal) -> str:
