@@ -291,13 +291,16 @@ def _axis_text(value: Decimal) -> str:
     return write(value, "元", decimals=1).text
 
 
-def to_html(report: dict[str, Any], chart: list[dict[str, Any]]) -> str:
+def to_html(report: dict[str, Any], chart: list[dict[str, Any]], base_url: str = "") -> str:
+    """The printable page. ``base_url`` (``http://host:port``) makes the drill-down links absolute,
+    for a page saved to a file; served by the API they stay relative."""
     e = html.escape
     source = report.get("source") or {}
     heading_zh, heading_en = _heading(report)
 
     def link(href: str | None) -> str:
-        return f"<a href='{e(href)}'>明细</a>" if href else "—"
+        # the rows as a page to read (format=html); the JSON keeps the plain address for programs
+        return f"<a href='{e(base_url + href + '&format=html')}'>明细</a>" if href else "—"
 
     def words(zh: str | None, en: str | None) -> str:
         return f"{e(zh or '')}<br><span class='en'>{e(en or '')}</span>"
@@ -378,4 +381,58 @@ def _ledger_written(figure: dict[str, Any]) -> str:
     return write(Decimal(figure["value"]), figure["unit"]).text
 
 
-__all__ = ["STATUS_ZH", "to_csv", "to_html", "to_table", "to_xlsx"]
+
+# -- The rows behind a figure, as a page (the drill-down a report links to) -----------------------
+
+ROW_COLUMNS: dict[str, tuple[str, str]] = {
+    "worker": ("人员编号", "worker"), "name": ("姓名", "name"), "id_number": ("身份证号（脱敏）", "ID number, masked"),
+    "month": ("月份", "month"), "pay": ("收入（元）", "pay, yuan"), "low_income": ("低收入", "low-income"),
+    "counts_as_person_month": ("计入人月", "a person-month"), "baseline": ("务工前月收入（元）", "baseline, yuan"),
+    "placement": ("用工编号", "placement"), "workshop": ("工坊", "workshop"), "hired_on": ("入职日期", "hired on"),
+    "left_on": ("离职日期", "left on"), "id": ("编号", "id"), "code": ("工坊编码", "workshop code"),
+    "opened_on": ("开办日期", "opened on"), "closed_on": ("关闭日期", "closed on"),
+}
+
+
+def rows_to_html(metric: str, scope: str, period: str, items: list[dict[str, Any]], total: int, page: int,
+                 page_size: int, page_link: Any) -> str:
+    """The rows behind a figure as a printable page: Chinese headers, 是/否 for flags, paging links.
+    ``page_link(n)`` gives the address of page n. ID numbers arrive masked and stay so."""
+    e = html.escape
+    metric_zh, metric_en = metric_label(metric)
+    scope_zh, scope_en = scope_label(scope)
+    period_zh, period_en = period_label(period)
+    keys = list(items[0]) if items else []
+
+    def cell(key: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if value is None:
+            return "—"
+        if key in ("pay", "baseline"):
+            return f"<span class='n'>{e(group_digits(str(value)))}</span>"
+        return e(str(value))
+
+    header = "".join(f"<th>{e(ROW_COLUMNS.get(k, (k, k))[0])}<br><span class='en'>{e(ROW_COLUMNS.get(k, (k, k))[1])}"
+                     f"</span></th>" for k in keys)
+    body = "".join("<tr>" + "".join(f"<td>{cell(k, r.get(k))}</td>" for k in keys) + "</tr>" for r in items)
+    pages = max(1, -(-total // page_size))
+    nav = []
+    if page > 1:
+        nav.append(f"<a href='{e(page_link(page - 1))}'>上一页 previous</a>")
+    if page < pages:
+        nav.append(f"<a href='{e(page_link(page + 1))}'>下一页 next</a>")
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>明细 {e(metric_zh)}</title>
+<style>body{{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #999;padding:4px 8px;text-align:left}}
+th{{background:#eee}}.en{{color:#666;font-size:.85em}}.n{{display:block;text-align:right}}</style></head><body>
+<h1>明细：{e(metric_zh)}<br><small class='en'>The rows behind {e(metric_en)}</small></h1>
+<p>{e(scope_zh)}，{e(period_zh)} · 共{total}条，第{page}/{pages}页<br>
+<span class='en'>{e(scope_en)}, {e(period_en)} · {total} rows, page {page} of {pages}</span></p>
+<table><tr>{header}</tr>{body}</table>
+<p>{" · ".join(nav)}</p>
+</body></html>"""
+
+
+__all__ = ["ROW_COLUMNS", "STATUS_ZH", "rows_to_html", "to_csv", "to_html", "to_table", "to_xlsx"]

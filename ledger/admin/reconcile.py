@@ -51,7 +51,9 @@ async def reconcile_form(request, data: ReconcileForm) -> FileResponse:
     if data.format == ReportFormat.xlsx:
         return FileResponse(io.BytesIO(reports.to_xlsx(body, chart)), "reconciliation.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return FileResponse(io.StringIO(reports.to_html(body, chart)), "reconciliation.html", "text/html")
+    # a downloaded page is opened from disk: its drill-down links name this server
+    base_url = f"{request.url.scheme}://{request.url.netloc}"
+    return FileResponse(io.StringIO(reports.to_html(body, chart, base_url)), "reconciliation.html", "text/html")
 
 
 RECONCILE_FORMS = [FormConfig(name="对账 Reconcile", pydantic_model=ReconcileForm, endpoint=reconcile_form,

@@ -128,9 +128,17 @@ class FiguresController(Controller):
                    metric: Annotated[str, Parameter(description="指标 / metric name")],
                    page: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="页码 / page")] = 1,
                    page_size: Annotated[int, Parameter(ge=1, le=500, description="每页条数 / page size")] = 100,
-                   ) -> RowsOut:
+                   format: Annotated[str, Parameter(description="格式 / format: json, or html (a page to read)",
+                                                    pattern="^(json|html)$")] = "json",
+                   ) -> RowsOut | Response:
         parsed_scope, parsed_period = figure_service.parse_scope_period(scope_text, period)
         items, total = await figure_service.rows_behind(parsed_scope, parsed_period, metric, page, page_size)
+        if format == "html":
+            def page_link(n: int) -> str:
+                return claim_service.drilldown_link(str(parsed_scope), str(parsed_period), metric, page=n, page_size=page_size)
+
+            return Response(reports.rows_to_html(metric, str(parsed_scope), str(parsed_period), items, total, page,
+                                                 page_size, page_link), media_type="text/html")
         return RowsOut(items=items, total=total, page=page, page_size=page_size)
 
 

@@ -77,7 +77,12 @@ async def _reconcile(args: argparse.Namespace) -> None:
         Path(args.out).write_bytes(reports.to_xlsx(body, chart))
         return
     if args.format == "html":
-        text = reports.to_html(body, await figures.monthly_pay_by_workshop(report.scope, report.period))
+        from ledger.settings import get_settings
+
+        # a page written to a file: its drill-down links point at where `ledger serve` listens
+        settings = get_settings()
+        text = reports.to_html(body, await figures.monthly_pay_by_workshop(report.scope, report.period),
+                               f"http://{settings.host}:{settings.port}")
     elif args.format == "table":
         text = reports.to_table(body)
     elif args.format == "csv":

@@ -238,6 +238,12 @@ async def compute_figures(scope: str, period: str) -> FigureSet:
     return await figure_service.compute(parsed_scope, parsed_period)
 
 
+def drilldown_link(scope: str, period: str, metric: str, **extra: Any) -> str:
+    """The one address of the rows behind a ledger figure (``GET /api/v1/figures/rows``)."""
+    query = urlencode({"scope": scope, "period": period, "metric": metric, **extra})
+    return f"/api/v1/figures/rows?{query}"
+
+
 @dataclass(frozen=True)
 class Report:
     """A reconciliation with everything a reader needs to follow it."""
@@ -251,10 +257,7 @@ class Report:
 
     def drilldown(self, ledger_metric: str | None) -> str | None:
         """The link to the rows behind a ledger figure (None when the ledger has no such figure)."""
-        if ledger_metric is None:
-            return None
-        query = urlencode({"scope": str(self.scope), "period": str(self.period), "metric": ledger_metric})
-        return f"/api/v1/figures/rows?{query}"
+        return None if ledger_metric is None else drilldown_link(str(self.scope), str(self.period), ledger_metric)
 
     def to_json_dict(self) -> dict[str, Any]:
         body = self.reconciliation.to_json_dict()

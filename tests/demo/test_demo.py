@@ -95,6 +95,8 @@ async def test_the_api_reconciles_the_stored_article_claim(client):
     rows = (await client.get(body["figures"][1]["drilldown"])).json()
     assert rows["total"] == int(body["figures"][1]["ledger"])
     assert all("*" in r["id_number"] for r in rows["items"])
+    for figure in body["figures"]:  # 年增收 (total_pay_annual) drills down to total_pay: no 422
+        assert (await client.get(figure["drilldown"])).status_code == 200, figure["drilldown"]
 
 
 async def test_the_api_reconciles_the_pasted_sentence(client):
@@ -136,9 +138,13 @@ async def test_the_html_report_names_the_slip_in_chinese_and_every_drill_down_li
         for link in links:
             response = await browser.get(link)
             assert response.status_code == 200, (link, response.text)
+            assert response.headers["content-type"] == "text/html; charset=utf-8" and "<h1>明细：" in response.text
         total = [link for link in links if "metric=total_pay_low_income" in link]
         assert total, "年增收 drills down to the ledger's total pay of low-income workers"
-        rows = (await browser.get(total[0])).json()
+        page = (await browser.get(total[0])).text
+        assert "明细：合计增收（低收入）" in page and "身份证号（脱敏）" in page and "下一页" in page
+        assert re.search(r"330784\*{8}\d{3}[\dX]", page)
+        rows = (await browser.get(total[0].replace("&format=html", ""))).json()
         assert rows["total"] > 0 and all("*" in r["id_number"] for r in rows["items"])
 
 
