@@ -35,14 +35,19 @@ def server(db):  # noqa: F811
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Wait for it as long as it is alive: on a busy machine a start can take far more than
+        # ten seconds; a server that dies is a failure at once, and five minutes is the backstop.
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the server exited with {proc.returncode}")
             try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
+                urllib.request.urlopen(url + "/healthz", timeout=5)
                 break
             except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+                if time.monotonic() > deadline:
+                    pytest.fail("the server did not start")
+                time.sleep(0.2)
         yield url
     finally:
         proc.terminate()

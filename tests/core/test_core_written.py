@@ -93,3 +93,11 @@ def test_counts_are_never_rounded(count, unit):
 def test_percentages_keep_their_decimals(value):
     written = write(value, Unit.percent, decimals=1)
     assert abs(_read_back(written.text) - value) <= D("0.05")
+
+
+def test_every_claim_metric_has_a_chinese_and_an_english_name():
+    from ledger.core.claims import ClaimMetric
+
+    for metric in ClaimMetric:
+        zh, en = metric_label(metric)
+        assert re.search(r"[\u4e00-\u9fff]", zh) and "_" not in en, metric
