@@ -224,7 +224,8 @@ def to_table(report: dict[str, Any]) -> str:
     rows = [[f.get("metric_zh") or f["metric"], f.get("claimed_written") or f["claimed"],
              f.get("allowed_written") or f"[{f['allowed'][0]}, {f['allowed'][1] or '∞'}]",
              f.get("ledger_written") or str(f["ledger"] or "—"),
-             _both(f.get("status_zh") or STATUS_ZH.get(f["status"]), f["status"])] for f in report["figures"]]
+             _both(f.get("status_zh") or STATUS_ZH.get(f["status"]), f["status"])
+             + (f"（{f['diagnosis_zh']}）" if f.get("diagnosis_zh") else "")] for f in report["figures"]]
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         lines.append("  ".join(_pad(str(c), w) for c, w in zip(row, widths, strict=True)).rstrip())

@@ -332,8 +332,10 @@ def likely_from_ledger(figure: ClaimFigure, ledger: Decimal) -> Decimal:
     non-zero digit, but keeping at least two significant digits of the ledger's value (约2000元
     against 2803.17 reads 约2800元, not 约3000元), the way its wording rounds — 约 to the nearest,
     余 and 以上 down, no word to the digit as written."""
-    if ledger <= 0:
+    if ledger == 0:
         return Decimal(0)
+    if ledger < 0:  # a fall (growth): written the same way, with its sign
+        return -likely_from_ledger(figure, -ledger)
     place = figure.resolution if figure.qualifier is Qualifier.exact else figure.place
     if place <= 0:
         place = ONE
@@ -411,11 +413,11 @@ def describe_difference(claimed: Decimal, ledger: Decimal, unit: Unit) -> tuple[
     the diagnosis and a clause in Chinese and in English."""
     if ledger == 0:
         return None, "台账为0，", "the ledger has 0."
-    percent = ((claimed - ledger) * 100 / ledger).quantize(PERCENT_STEP, ROUND_HALF_UP)
+    percent = ((claimed - ledger) * 100 / abs(ledger)).quantize(PERCENT_STEP, ROUND_HALF_UP)
     way_zh, way_en = ("高", "above") if percent > 0 else ("低", "below")
     zh = f"公布数比台账{way_zh}{abs(percent):f}%，"
     en = f"the published figure is {abs(percent):f}% {way_en} the ledger's."
-    if claimed == 0:
+    if claimed <= 0 or ledger < 0:  # a ratio of opposite signs (a rise claimed, a fall recorded) is no slip
         return None, zh, en
     slip = _nearest_slip(claimed / ledger)
     if slip is None:

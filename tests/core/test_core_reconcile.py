@@ -197,6 +197,10 @@ def test_the_same_claim_with_its_total_scaled_by_a_power_of_ten_disagrees_and_is
     assert result.figures[2].status is FigureStatus.disagrees
     (identity,) = result.identities
     assert (identity.status, identity.diagnosis) == (IdentityStatus.broken, Diagnosis.magnitude_slip)
+    # and in words: the slipped figure is named, and what it should read is the figure before the slip
+    assert identity.suspect == "total_pay_annual" and identity.likely == total.value
+    assert identity.explanation_zh.endswith(f"（数量级错误，应为{identity.likely_written}）。")
+    assert ("少写" if n < 0 else "多写") in identity.explanation_zh
 
 
 @given(any_year_ledger(), st.tuples(qualifier, qualifier, qualifier), st.data())
@@ -319,3 +323,10 @@ def test_every_claim_metric_maps_to_a_ledger_figure_the_drill_down_knows_or_to_n
     name = ledger_figure_for(metric, low)
     assert name is None or name in ALL_FIGURE_NAMES
     assert (name is None) == (metric is ClaimMetric.households)
+
+
+def test_a_rise_claimed_against_a_fall_recorded_is_no_magnitude_slip():
+    claim = parse_claim_text("合计增收同比增长15.3%。").figures
+    (check,) = reconcile(claim, {"growth_total_pay": D("-0.22")}, 12).figures
+    assert check.status is FigureStatus.disagrees and check.diagnosis_code is None
+    assert "台账为-0.22%" in check.explanation_zh and "公布数比台账高" in check.explanation_zh
