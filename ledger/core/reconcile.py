@@ -225,14 +225,16 @@ class Reconciliation:
         agreeing = len(counts[FigureStatus.agrees])
         parts_zh = [f"{agreeing}个与台账相符"]
         parts_en = [f"{agreeing} {'agrees' if agreeing == 1 else 'agree'} with the ledger"]
-        for status, zh, en in ((FigureStatus.disagrees, "不符", ("disagrees", "disagree")),
-                               (FigureStatus.cannot_check, "无法核对", ("cannot be checked",) * 2)):
+        verbs: tuple[tuple[FigureStatus, str, str, str], ...] = (
+            (FigureStatus.disagrees, "不符", "disagrees", "disagree"),
+            (FigureStatus.cannot_check, "无法核对", "cannot be checked", "cannot be checked"))
+        for status, verb_zh, one_en, many_en in verbs:
             if counts[status]:
                 n = len(counts[status])
                 names_zh = "、".join(metric_label(f.metric)[0] for f in counts[status])
                 names_en = "; ".join(metric_label(f.metric)[1] for f in counts[status])
-                parts_zh.append(f"{n}个{zh}（{names_zh}）")
-                parts_en.append(f"{n} {en[0] if n == 1 else en[1]} ({names_en})")
+                parts_zh.append(f"{n}个{verb_zh}（{names_zh}）")
+                parts_en.append(f"{n} {one_en if n == 1 else many_en} ({names_en})")
         zh = f"核对结果：公布的{len(self.figures)}个数中，{'，'.join(parts_zh)}。"
         en = f"Result: of the {len(self.figures)} published figures, {', '.join(parts_en)}."
         broken = [i for i in self.identities if i.status is IdentityStatus.broken and i.conclusion_zh]

@@ -131,7 +131,7 @@ def write(value: Decimal | int, unit: Unit | str, qualifier: str | None = None, 
 
 
 def write_range(low: Decimal | int, high: Decimal | int | None, unit: Unit | str) -> str:
-    """An interval's ends in words: 335.5万元至336.5万元, 1000至1999人, 不少于60家."""
+    """An interval's ends in words: 335.5至336.5万元, 1000至1999人, 9000元至1.1万元, 不少于60家."""
     unit = Unit(unit)
     if high is None:
         return f"不少于{write(low, unit, decimals=None).text}"
