@@ -234,6 +234,8 @@ def to_table(report: dict[str, Any]) -> str:
         lines.append(f"· {f.get('metric_zh') or f['metric']}：{f.get('explanation_zh') or f.get('diagnosis') or ''}")
         if f.get("explanation_en"):
             lines.append(f"  {f['explanation_en']}")
+    for target in report.get("targets", []):
+        lines.append(f"· 计划或要求的数，不核对 target, not reconciled：{_target_words(target)}")
     if report["identities"]:
         lines += ["", "自洽性核对 The claim against itself"]
     for i in report["identities"]:
@@ -331,6 +333,7 @@ def to_html(report: dict[str, Any], chart: list[dict[str, Any]], base_url: str =
         f"<td>{link(f.get('drilldown'))}</td></tr>"
         for f in report.get("ledger_figures", []))
     unrecognised = "".join(f"<li>{e(str(u))}</li>" for u in report.get("unrecognised", []))
+    targets = "".join(f"<li>{e(_target_words(t))}</li>" for t in report.get("targets", []))
     quote = e(str(source.get("quote") or ""))
     cite = " ".join(e(str(source.get(k) or "")) for k in ("title", "publisher", "published_on")).strip()
     return f"""<!DOCTYPE html>
@@ -350,6 +353,8 @@ tr.disagrees td,tr.broken td{{background:#fbe3d6}}tr.agrees td,tr.holds td{{back
 <h2>公布原文 <small class='en'>Published text</small></h2>
 <blockquote>{quote}<br><small>{cite}</small></blockquote>
 {f"<p>未能识别的数 / numbers not read as figures:</p><ul>{unrecognised}</ul>" if unrecognised else ""}
+{f"<p>计划或要求的数，不是已达成的，不核对 / targets, not achievements, not reconciled:</p><ul>{targets}</ul>"
+ if targets else ""}
 <h2>逐项核对 <small class='en'>Each figure against the ledger</small></h2>
 <table><tr><th>指标<br><span class='en'>metric</span></th><th>公布<br><span class='en'>claimed</span></th>
 <th>措辞允许<br><span class='en'>allowed</span></th><th>台账<br><span class='en'>ledger</span></th>
@@ -364,6 +369,13 @@ tr.disagrees td,tr.broken td{{background:#fbe3d6}}tr.agrees td,tr.holds td{{back
 <table class='narrow'><tr><th>指标<br><span class='en'>metric</span></th><th>数值<br><span class='en'>value</span></th>
 <th>明细<br><span class='en'>rows</span></th></tr>{ledger_rows}</table>
 </body></html>"""
+
+
+def _target_words(target: dict[str, Any]) -> str:
+    """A planned or required figure in words: 工坊数60家以上（“力争建成60家以上”）."""
+    written = write(Decimal(target["value"]), target["unit"], target.get("qualifier"), decimals=None).text
+    text = f"（“{target['text']}”）" if target.get("text") else ""
+    return f"{metric_label(target['metric'])[0]}{written}{text}"
 
 
 def _with_exact(written: str | None, exact: str | None, unit: str) -> str:

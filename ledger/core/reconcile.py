@@ -323,10 +323,14 @@ def ledger_figure_for(metric: ClaimMetric | str, low_income: bool) -> str | None
 
 
 def _said(figure: ClaimFigure) -> tuple[str, str]:
-    """'合计年增收（低收入）约336万元' and its English."""
+    """'合计年增收（低收入）约336万元' and its English; a period the text did not state is said to be assumed."""
     zh, en = metric_label(figure.name)
-    return (f"{zh}{write(figure.value, figure.unit, figure.qualifier, decimals=None).text}",
-            f"{en}: {write_en(figure.value, figure.unit, figure.qualifier)}")
+    assumed_zh = assumed_en = ""
+    if getattr(figure, "period_assumed", False):
+        assumed_zh = "（原文未写明期间，按统计惯例视为全年）"
+        assumed_en = " (no period stated: taken as a year's, by the convention of official statistics)"
+    return (f"{zh}{write(figure.value, figure.unit, figure.qualifier, decimals=None).text}{assumed_zh}",
+            f"{en}: {write_en(figure.value, figure.unit, figure.qualifier)}{assumed_en}")
 
 
 def _ledger_words(value: Decimal | int, unit: Unit) -> tuple[str, str]:

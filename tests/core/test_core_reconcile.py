@@ -330,3 +330,21 @@ def test_a_rise_claimed_against_a_fall_recorded_is_no_magnitude_slip():
     (check,) = reconcile(claim, {"growth_total_pay": D("-0.22")}, 12).figures
     assert check.status is FigureStatus.disagrees and check.diagnosis_code is None
     assert "台账为-0.22%" in check.explanation_zh and "公布数比台账高" in check.explanation_zh
+
+
+def test_a_per_person_gain_with_no_stated_period_says_it_was_taken_as_annual():
+    claim = parse_claim_text("带动就业200人，人均增收4292元。").figures
+    check = reconcile(claim, {"workers_employed": 200, "avg_annual_pay": D("4300.12")}, 12).figures[1]
+    assert check.explanation_zh.startswith("公布人均年增收4292元（原文未写明期间，按统计惯例视为全年），台账为4,300.12元")
+    assert "no period stated" in check.explanation_en
+
+
+def test_targets_are_listed_in_the_report_in_words_and_not_reconciled():
+    from ledger import reports
+
+    parsed = parse_claim_text("全县建成共富工坊50家，力争明年建成60家以上。")
+    body = {**reconcile(parsed.figures, {"workshops": 50}, 12).to_json_dict(), "scope": "all", "period": "2023",
+            "source": {}, "ledger_figures": [], "targets": [t.to_json_dict() for t in parsed.targets]}
+    assert [f["metric"] for f in body["figures"]] == ["workshops"]
+    assert "计划或要求的数，不核对 target, not reconciled：工坊数60家以上" in reports.to_table(body)
+    assert "工坊数60家以上" in reports.to_html(body, [])
