@@ -19,6 +19,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from ledger.admin.imports import IMPORT_FORMS
 from ledger.admin.reconcile import RECONCILE_FORMS
+from ledger.admin.upload import UPLOAD_LINK, UPLOAD_PATH, upload_app
 from ledger.admin.users import USER_FORMS
 from ledger.admin.writes import admin_only, as_admin, ledger_crud
 from ledger.settings import get_settings
@@ -74,7 +75,7 @@ def build_admin():
                         description=f.description, form_group=f.form_group)
              for f in [*RECONCILE_FORMS, *IMPORT_FORMS, *USER_FORMS]]
     with ledger_crud():
-        return create_admin(
+        admin = create_admin(
             tables=_table_configs(),
             forms=forms,
             auth_table=BaseUser,
@@ -84,4 +85,7 @@ def build_admin():
             page_size=50,
             rate_limit_provider=ADMIN_LOGIN_LIMIT,
             production=get_settings().secure_cookies,
+            sidebar_links=UPLOAD_LINK,
         )
+    admin.mount(UPLOAD_PATH, upload_app())  # the sheet upload page, behind the panel's session
+    return admin

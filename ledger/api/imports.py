@@ -17,16 +17,20 @@ from litestar.params import Body, Parameter
 
 from ledger.core.problems import Problem
 from ledger.errors import ValidationFailed
-from ledger.importer import ImportFailed, ImportOptions, SheetKind, annotate, export_pay, open_sheet, run_import
+from ledger.importer import ImportFailed, ImportOptions, SheetKind, export_pay, run_import
 from ledger.importer.exports import Download
-from ledger.importer.workbook import XLSX
+from ledger.importer.workbook import XLSX, annotate_source
 
 MAX_UPLOAD = 64 * 1024 * 1024
 Form = Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART,
                                               description="字段 file：表格文件 .xlsx 或 .csv / "
                                                           "field `file`: the sheet, .xlsx or .csv")]
-Kind = Annotated[SheetKind | None, Parameter(description="pay 月收入 或 hires 用工；不填则按表头判断 / "
-                                                         "pay or hires; guessed from the header when absent")]
+Kind = Annotated[SheetKind | None, Parameter(description="pay 月收入、hires 用工 或 low-income 低收入名单；不填则按表头判断 / "
+                                                         "pay, hires or low-income; guessed from the header when absent")]
+SheetName = Annotated[str | None, Parameter(max_length=100, description="只读取这个工作表（按名称，隐藏的也可）；不填则读取"
+                                                                        "每个表头可识别的可见工作表 / read only this tab "
+                                                                        "(by name, hidden or not); by default every "
+                                                                        "visible tab with a recognised header")]
 DryRun = Annotated[bool, Parameter(description="只预演、不写入 / check and preview only, write nothing")]
 Replace = Annotated[bool, Parameter(description="用表中数据覆盖冲突的已有记录（锁定月份除外） / "
                                                 "overwrite conflicting records (never in a locked month)")]
@@ -61,10 +65,10 @@ class ImportController(Controller):
                       "every row and column.")
     async def upload(self, data: Form,
                      kind: Kind = None, dry_run: DryRun = False, replace: Replace = False,
-                     workshop: WorkshopCode = None) -> dict[str, Any]:
+                     workshop: WorkshopCode = None, sheet: SheetName = None) -> dict[str, Any]:
         upload = _upload(data.get("file"))
         report = await run_import(upload.file, ImportOptions(kind=kind, dry_run=dry_run, replace=replace,
-                                                             workshop=workshop))
+                                                             workshop=workshop, sheet=sheet))
         return report.as_dict()
 
     @post("/annotated", summary="检查表格并返回标注后的表格 / Check a sheet, get it back annotated",
@@ -74,17 +78,22 @@ class ImportController(Controller):
                       "error column and the offending cells highlighted; the number of problems is in the "
                       "X-Import-Problems header.")
     async def annotated(self, data: Form,
-                        kind: Kind = None, replace: Replace = False, workshop: WorkshopCode = None) -> Response[bytes]:
+                        kind: Kind = None, replace: Replace = False, workshop: WorkshopCode = None,
+                        sheet: SheetName = None) -> Response[bytes]:
         upload = _upload(data.get("file"))
         problems: list[Any] = []
         try:
-            await run_import(upload.file, ImportOptions(kind=kind, dry_run=True, replace=replace, workshop=workshop))
+            await run_import(upload.file, ImportOptions(kind=kind, dry_run=True, replace=replace, workshop=workshop,
+                                                        sheet=sheet))
         except ImportFailed as exc:
             problems = exc.report.problems
-        sheet, header_problems = open_sheet(upload.file)
-        if sheet is None:
-            raise ImportFailed.from_problems(header_problems)
-        return Response(annotate(sheet, problems), media_type=XLSX,
+            annotated = annotate_source(upload.file, problems, sheet)
+            if annotated is None:
+                raise
+        else:
+            annotated = annotate_source(upload.file, problems, sheet)
+        assert annotated is not None
+        return Response(annotated, media_type=XLSX,
                         headers={"Content-Disposition": 'attachment; filename="checked.xlsx"',
                                  "X-Import-Problems": str(len(problems))})
 

@@ -21,7 +21,9 @@ from ledger.importer.headers import SheetKind
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="导入用工表或月收入表（.xlsx/.csv） / import a hires or pay sheet")
     p.add_argument("file", type=Path, help="表格文件 / the sheet")
-    p.add_argument("--kind", choices=[k.value for k in SheetKind], help="pay 或 hires（默认按表头判断）")
+    p.add_argument("--kind", choices=[k.value for k in SheetKind],
+                   help="pay、hires 或 low-income（默认按表头判断）/ pay, hires or low-income (default: from the header)")
+    p.add_argument("--sheet", help="只读取这个工作表（按名称，隐藏的也可） / read only this tab (by name, hidden or not)")
     p.add_argument("--dry-run", action="store_true", help="只检查和预演，不写入 / check and preview only")
     p.add_argument("--replace", action="store_true", help="覆盖冲突的已有记录 / overwrite conflicting records")
     p.add_argument("--workshop", help="工坊编码：无该列时的默认工坊 / workshop code for rows without one")
@@ -87,20 +89,22 @@ class _Progress:
 
 
 async def _import(args: argparse.Namespace) -> None:
-    from ledger.importer import ImportFailed, ImportOptions, annotate, open_sheet, run_import
+    from ledger.importer import ImportFailed, ImportOptions, run_import
+    from ledger.importer.workbook import annotate_source
 
     progress = _Progress()
     options = ImportOptions(kind=SheetKind(args.kind) if args.kind else None, dry_run=args.dry_run,
-                            replace=args.replace, workshop=args.workshop, batch_size=args.batch_size,
+                            replace=args.replace, workshop=args.workshop, sheet=args.sheet,
+                            batch_size=args.batch_size,
                             progress=progress)
     try:
         report = await run_import(args.file, options)
     except ImportFailed as exc:
         progress.done()
         if args.annotated:
-            sheet, _ = open_sheet(args.file)
-            if sheet is not None:
-                args.annotated.write_bytes(annotate(sheet, exc.report.problems))
+            annotated = annotate_source(args.file, exc.report.problems, args.sheet)
+            if annotated is not None:
+                args.annotated.write_bytes(annotated)
                 print(f"标注后的表格 / annotated sheet: {args.annotated}", file=sys.stderr)
         if args.json:
             print(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2))
@@ -111,9 +115,19 @@ async def _import(args: argparse.Namespace) -> None:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
     print(report.message)
+    for tab in report.sheets:
+        if tab["name"] is not None and len(report.sheets) > 1:
+            counts = (f"：{tab['rows']} 行，新增 {tab['created']}，不变 {tab['unchanged']}"
+                      if tab["status"] == "read" else "")
+            print(f"  工作表 / tab “{tab['name']}”：{tab['zh']}{counts} / {tab['en']}")
     for delta in report.figures:
         d = delta.as_dict()
         change = d["delta"]
+        if "total_pay" not in change:  # a low-income roster: its _low_income figures
+            moved = ", ".join(f"Δ{name} {'—' if v is None else (f'{v:+d}' if isinstance(v, int) else v)}"
+                              for name, v in change.items())
+            print(f"  {d['workshop']} {d['period']['first']}–{d['period']['last']}: {moved}")
+            continue
         print(f"  {d['workshop']} {d['period']['first']}–{d['period']['last']}: "
               f"Δ吸纳就业 {change['workers_employed']:+d}, Δ有收入人数 {change['workers_paid']:+d}, "
               f"Δ人月数 {change['person_months']:+d}, Δ合计增收 {change['total_pay']} 元, "
@@ -124,7 +138,8 @@ def _print_problems(exc) -> None:
     print(exc.message, file=sys.stderr)
     for item in exc.report.problems:
         p = item.problem
-        where = " ".join(x for x in (f"第 {p.row} 行" if p.row else "", f"{p.column} 列" if p.column else "") if x)
+        where = " ".join(x for x in (f"“{item.sheet}”" if item.sheet else "", f"第 {p.row} 行" if p.row else "",
+                                     f"{p.column} 列" if p.column else "") if x)
         value = f" [{item.value}]" if item.value is not None else ""
         print(f"  - {where} {p.field}{value}: {p.message}", file=sys.stderr)
 

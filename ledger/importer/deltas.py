@@ -13,6 +13,12 @@ above the watermark taken when the import started (the tables are locked against
 writers for the import's duration), and replacements are applied only after "before" has
 been read, so "before" is exactly the stored state and "after" the state the import
 leaves — also in a dry run, which then rolls the transaction back.
+
+A low-income roster moves no pay: it moves which workers count as low-income in which
+months, so its preview is every ``_low_income`` figure the statuses can move, by the
+figures service's own aggregates (``figures.low_income_pay_figures``), for each workshop
+employing a worker whose status changes, over the months where status and employment
+meet (up to the current month). The roster's rows are written only after "before" is read.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.core import rules
+from ledger.core.figures import FigureValue
+from ledger.core.metrics import Period, Scope
 from ledger.core.money import fen_to_yuan, money_str, round_fen
 from ledger.services.common import MAX_ID
 from ledger.tables import MonthlyPay, Placement
@@ -105,3 +113,43 @@ async def figures(workshop_id: int, first_month: str, last_month: str,
     row = paid[0]
     return Figures(workers_employed=int(employed[0]["n"]), workers_paid=int(row["workers_paid"]),
                    person_months=int(row["person_months"]), total_fen=int(row["total_fen"]))
+
+
+def _change(before: FigureValue, after: FigureValue) -> Any:
+    if before is None or after is None:
+        return None
+    if isinstance(before, Decimal) and isinstance(after, Decimal):
+        return money_str(after - before)
+    return after - before  # type: ignore[operator]
+
+
+def _shown(value: FigureValue) -> Any:
+    return money_str(value) if isinstance(value, Decimal) else value
+
+
+@dataclass(frozen=True)
+class LowIncomeDelta:
+    """How a roster moves one workshop's ``_low_income`` figures over a period."""
+
+    workshop_id: int
+    workshop_code: str
+    first_month: str
+    last_month: str
+    before: dict[str, FigureValue]
+    after: dict[str, FigureValue]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "workshop": self.workshop_code, "workshop_id": self.workshop_id,
+            "period": {"first": self.first_month, "last": self.last_month},
+            "before": {k: _shown(v) for k, v in self.before.items()},
+            "after": {k: _shown(v) for k, v in self.after.items()},
+            "delta": {k: _change(self.before[k], self.after[k]) for k in self.before},
+        }
+
+
+async def low_income_figures(workshop_code: str, first_month: str, last_month: str) -> dict[str, FigureValue]:
+    from ledger.services import figures as service
+
+    return await service.low_income_pay_figures(Scope.parse(f"workshop:{workshop_code}"),
+                                                Period.parse(f"{first_month}..{last_month}"))

@@ -23,6 +23,16 @@ class SheetKind(StrEnum):
 
     pay = "pay"
     hires = "hires"
+    low_income = "low-income"
+    """The civil-affairs low-income roster (低收入人口名单): statuses of registered workers."""
+
+
+#: kind → (Chinese name, English name), as messages name a sheet's kind
+KIND_NAMES: dict[SheetKind, tuple[str, str]] = {
+    SheetKind.pay: ("月收入表", "pay"),
+    SheetKind.hires: ("用工表", "hires"),
+    SheetKind.low_income: ("低收入名单", "low-income roster"),
+}
 
 
 #: field → (Chinese header written in templates, English header, other names people use)
@@ -45,6 +55,11 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "phone": ("手机号", "phone", ("手机", "电话", "联系电话", "手机号码", "mobile", "phonenumber")),
     "baseline_income": ("务工前月收入(元)", "baseline_income", ("务工前月收入", "务工前收入", "基线收入", "baseline",
                                                              "baselineincome")),
+    "category": ("类别", "category", ("认定类别", "低收入类别", "人员类别", "救助类别", "对象类别", "困难类别",
+                                    "低收入人口类别")),
+    "valid_from": ("认定日期", "valid_from", ("认定时间", "纳入日期", "纳入时间", "起始日期", "开始日期", "validfrom")),
+    "valid_to": ("退出日期", "valid_to", ("退出时间", "终止日期", "截止日期", "结束日期", "validto")),
+    "source_document": ("认定文号", "source_document", ("批准文号", "文号", "认定依据", "依据文件", "sourcedocument")),
 }
 ERROR_HEADER = "错误 / errors"
 _IGNORED = {"错误", "错误errors", "errors", "error", "错误说明", "问题", "序号", "no", "#", "备注", "remark", "remarks"}
@@ -52,10 +67,12 @@ _IGNORED = {"错误", "错误errors", "errors", "error", "错误说明", "问题
 REQUIRED: dict[SheetKind, tuple[str, ...]] = {
     SheetKind.pay: ("month", "amount", "days_worked"),
     SheetKind.hires: ("id_number", "name", "village", "hired_on", "pay_basis"),
+    SheetKind.low_income: ("id_number", "category", "valid_from"),
 }
 OPTIONAL: dict[SheetKind, tuple[str, ...]] = {
     SheetKind.pay: ("placement", "workshop_code", "id_number", "name", "hours", "pieces"),
     SheetKind.hires: ("workshop_code", "left_on", "phone", "baseline_income"),
+    SheetKind.low_income: ("name", "valid_to", "source_document"),
 }
 HEADER_SCAN_ROWS = 20
 
@@ -137,6 +154,8 @@ def find_layout(rows: list[tuple[int, tuple[Any, ...]]]) -> tuple[Layout | None,
 
 def guess_kind(layout: Layout) -> SheetKind | None:
     cols = layout.columns
+    if {"category", "valid_from"} <= cols.keys() and not {"amount", "month", "hired_on"} & cols.keys():
+        return SheetKind.low_income
     if "amount" in cols or "month" in cols:
         return None if "hired_on" in cols else SheetKind.pay
     if "hired_on" in cols:

@@ -1,7 +1,9 @@
 """Opening an uploaded file and streaming its rows, whatever program saved it.
 
 - .xlsx (Excel, WPS, LibreOffice): openpyxl in read-only mode, values only, row by row —
-  the workbook is never loaded whole. The first sheet with a recognisable header is used.
+  the workbook is never loaded whole. Every tab is looked at (``open_tables``); what the
+  clerk hid stays out: a hidden tab is not scanned, hidden rows are not data rows (they are
+  counted), hidden columns read as blank; a merged cell reads as its merge's top-left cell.
 - .csv: UTF-8 with or without BOM, GB18030 (a superset of GBK, what Chinese Excel saves),
   UTF-16 with BOM (Excel's "Unicode text"); comma, tab or semicolon separated. The encoding
   is decided by a streaming pass over the whole file, so a GBK character on row 90,000
@@ -12,7 +14,7 @@
   not a value in it, is wrong), naming the problem in Chinese and English.
 
 Rows come out as ``(row_number, cells)`` with the row number the spreadsheet shows.
-Completely blank rows are skipped.
+Completely blank rows are skipped. A CSV carries no hidden rows, columns, tabs or merges.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -129,7 +134,123 @@ def _csv_rows(source: Source) -> Iterator[tuple[int, tuple[Any, ...]]]:
             stream.detach()
 
 
-def _xlsx_sheets(source: Source) -> Iterator[Iterator[tuple[int, tuple[Any, ...]]]]:
+class _Worksheet:
+    """One tab of an .xlsx as the importer sees it: its name, whether it is hidden, and its rows.
+
+    Rows come from openpyxl's own streaming parser (``WorkSheetParser``, what its read-only
+    mode uses), driven here because read-only mode drops what the clerk hid: a row's
+    ``hidden`` attribute and the hidden columns (``<cols>``, which precede the rows). Merged
+    ranges (``<mergeCells>``) come after the rows, so they are found first by a quick scan
+    of the sheet's XML (no parsing), and a merged cell then takes its top-left cell's value.
+    """
+
+    def __init__(self, sheet: Any):
+        self.sheet = sheet
+        self.name: str = sheet.title
+        self.hidden = sheet.sheet_state != "visible"
+        self.hidden_columns: frozenset[int] = frozenset()
+
+    def rows(self, view: bool) -> Iterator[tuple[int, tuple[Any, ...], bool]]:
+        """``(number, cells, hidden)`` for every row from the top, missing ones as ``()``.
+
+        ``view``: the cells as the clerk sees them — hidden columns blank, merged cells
+        filled; otherwise the cells as stored (for the annotated copy)."""
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        sheet = self.sheet
+        merges = _merged_ranges(sheet) if view else []
+        starting: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+        for merge in merges:
+            starting[merge[0]].append(merge)
+        active: list[tuple[tuple[int, int, int, int], Any]] = []
+        counter = 1
+        columns_read = False
+        try:
+            with sheet._get_source() as src:
+                parser = WorkSheetParser(src, sheet._shared_strings, data_only=True, epoch=sheet.parent.epoch,
+                                         date_formats=sheet.parent._date_formats,
+                                         timedelta_formats=sheet.parent._timedelta_formats)
+                for number, parsed in parser.parse():
+                    if not columns_read:
+                        self.hidden_columns = _hidden_columns(parser.column_dimensions)
+                        columns_read = True
+                    for missing in range(counter, number):
+                        yield missing, (), False
+                    counter = number + 1
+                    attributes = parser.row_dimensions.get(str(number)) or {}
+                    hidden = attributes.get("hidden") in ("1", "true")
+                    width = min(parsed[-1]["column"], MAX_CELLS) if parsed else 0
+                    cells: list[Any] = [None] * width
+                    for cell in parsed:
+                        if cell["column"] <= width:
+                            cells[cell["column"] - 1] = cell["value"]
+                    if view:
+                        cells = self._view(number, cells, starting, active)
+                    yield number, tuple(cells), hidden
+        except (KeyError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise _refuse("corrupt", "文件已损坏，读取中断", "the file is damaged; reading stopped") from exc
+
+    def _view(self, number: int, cells: list[Any], starting: dict[int, list[tuple[int, int, int, int]]],
+              active: list[tuple[tuple[int, int, int, int], Any]]) -> list[Any]:
+        for merge in starting.get(number, ()):
+            first_col = merge[1]
+            active.append((merge, cells[first_col - 1] if first_col <= len(cells) else None))
+        if active:
+            active[:] = [(m, v) for m, v in active if m[2] >= number]
+            for (_, left, _, right), value in active:
+                right = min(right, MAX_CELLS)
+                if len(cells) < right:
+                    cells.extend([None] * (right - len(cells)))
+                for column in range(left, right + 1):
+                    cells[column - 1] = value
+        for column in self.hidden_columns:
+            if column < len(cells):
+                cells[column] = None
+        return cells
+
+
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?\"")
+
+
+def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """``(first_row, first_col, last_row, last_col)`` of every merged range, 1-based, found by
+    scanning the sheet's XML in chunks (a merge list sits after the rows)."""
+    from openpyxl.utils import column_index_from_string
+
+    found = []
+    tail = b""
+    with sheet._get_source() as src:
+        while chunk := src.read(CHUNK):
+            text = tail + chunk
+            end = text.rfind(b"<")
+            if end == -1:
+                tail = b""
+                end = len(text)
+            body, tail = text[:end], text[end:]
+            for match in _MERGE.finditer(body):
+                left, top = column_index_from_string(match[1].decode()), int(match[2])
+                right = column_index_from_string(match[3].decode()) if match[3] else left
+                bottom = int(match[4]) if match[4] else top
+                found.append((top, left, bottom, right))
+        for match in _MERGE.finditer(tail):
+            left, top = column_index_from_string(match[1].decode()), int(match[2])
+            right = column_index_from_string(match[3].decode()) if match[3] else left
+            found.append((top, left, int(match[4]) if match[4] else top, right))
+    return found
+
+
+def _hidden_columns(dimensions: dict[str, dict[str, str]]) -> frozenset[int]:
+    """0-based indexes of the columns a ``<col hidden="1">`` covers."""
+    hidden: set[int] = set()
+    for attributes in dimensions.values():
+        if attributes.get("hidden") in ("1", "true"):
+            first, last = int(attributes.get("min", 1)), int(attributes.get("max", attributes.get("min", 1)))
+            hidden.update(range(first - 1, min(last, MAX_CELLS)))
+    return frozenset(hidden)
+
+
+@contextmanager
+def _xlsx_book(source: Source) -> Iterator[list[_Worksheet]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -153,72 +274,135 @@ def _xlsx_sheets(source: Source) -> Iterator[Iterator[tuple[int, tuple[Any, ...]
             raise _refuse("corrupt", "文件已损坏，无法打开（请重新保存为 .xlsx 后上传）",
                           "the file is damaged and cannot be opened (save it again as .xlsx)") from exc
         try:
-            for sheet in book.worksheets:
-                yield _sheet_rows(sheet)
+            yield [_Worksheet(sheet) for sheet in book.worksheets]
         finally:
             book.close()
 
 
-def _sheet_rows(sheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    # Writers disagree about the <dimension> a sheet declares (some write A1:A1, some
-    # XFD1048576); trusting it would cut rows off or pad every row to 16,384 cells.
-    sheet.reset_dimensions()
-    try:
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, tuple(cells[:MAX_CELLS])
-    except (KeyError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise _refuse("corrupt", "文件已损坏，读取中断", "the file is damaged; reading stopped") from exc
-
-
-def _nonblank(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    for number, cells in rows:
-        if any(not values.is_blank(c) for c in cells):
-            yield number, cells
+def _blank(cells: tuple[Any, ...]) -> bool:
+    return all(values.is_blank(c) for c in cells)
 
 
 class Sheet:
-    """One table in a file: its layout and a stream of its data rows (re-readable)."""
+    """One table in a file (a CSV, or one tab of a workbook): its layout and a stream of its
+    data rows (re-readable). Hidden rows are not data rows: ``hidden_rows`` counts the
+    non-blank ones below the header that the last pass over ``data_rows`` skipped."""
 
-    def __init__(self, source: Source, kind: str, sheet_index: int, layout: Layout, title: str | None):
+    def __init__(self, source: Source, kind: str, sheet_index: int, layout: Layout, title: str | None,
+                 hidden: bool = False, hidden_columns: frozenset[int] = frozenset()):
         self.source = source
         self.format = kind
         self.sheet_index = sheet_index
         self.layout = layout
         self.title = title
+        self.hidden = hidden
+        self.hidden_columns = hidden_columns
+        self.hidden_rows = 0
+
+    @property
+    def name(self) -> str | None:
+        """The tab's name (None for a CSV)."""
+        return self.title
+
+    def _rows(self, view: bool) -> Iterator[tuple[int, tuple[Any, ...], bool]]:
+        if self.format == "csv":
+            for number, cells in _csv_rows(self.source):
+                yield number, cells, False
+            return
+        with _xlsx_book(self.source) as sheets:
+            yield from sheets[self.sheet_index].rows(view)
 
     def all_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        """Every row, blank ones included, from the top (for the annotated copy)."""
-        if self.format == "csv":
-            yield from _csv_rows(self.source)
-            return
-        for index, rows in enumerate(_xlsx_sheets(self.source)):
-            if index == self.sheet_index:
-                yield from rows
-                return
+        """Every row as stored, blank and hidden ones included, from the top (for the annotated copy)."""
+        for number, cells, _ in self._rows(view=False):
+            yield number, cells
 
     def data_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for number, cells in _nonblank(self.all_rows()):
-            if number > self.layout.header_row:
-                yield number, cells
+        """The non-blank visible rows below the header, as the clerk sees them."""
+        self.hidden_rows = 0
+        for number, cells, hidden in self._rows(view=True):
+            if number <= self.layout.header_row or _blank(cells):
+                continue
+            if hidden:
+                self.hidden_rows += 1
+                continue
+            yield number, cells
+
+    @property
+    def hidden_column_letters(self) -> list[str]:
+        from ledger.importer.headers import column_letter
+
+        return [column_letter(i) for i in sorted(self.hidden_columns)]
+
+
+@dataclass
+class Tab:
+    """A tab the importer looked at, and what it made of it."""
+
+    name: str | None
+    status: str
+    """``table`` (a header was recognised), ``hidden``, ``no_header``, ``empty``."""
+    sheet: Sheet | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def open_tables(source: Source) -> tuple[str, list[Tab]]:
+    """Every tab of a file (one for a CSV) with its recognised table, if any.
+
+    A hidden tab is not scanned (its status says so); ``open_sheet`` and the import service
+    decide what to read."""
+    kind = sniff(source)
+    if kind == "csv":
+        layout, problems = find_layout(_first_rows((n, c) for n, c in _csv_rows(source)))
+        sheet = Sheet(source, kind, 0, layout, None) if layout else None
+        return kind, [Tab(None, "table" if sheet else "no_header", sheet, problems)]
+    tabs = []
+    with _xlsx_book(source) as sheets:
+        for index, worksheet in enumerate(sheets):
+            tabs.append(_scan(source, index, worksheet))
+    return kind, tabs
+
+
+def scan_hidden(source: Source, name: str) -> Tab | None:
+    """A hidden tab scanned after all, when the caller names it."""
+    with _xlsx_book(source) as sheets:
+        for index, worksheet in enumerate(sheets):
+            if worksheet.name == name:
+                worksheet.hidden = False
+                return _scan(source, index, worksheet)
+    return None
+
+
+def _scan(source: Source, index: int, worksheet: _Worksheet) -> Tab:
+    if worksheet.hidden:
+        return Tab(worksheet.name, "hidden")
+    with closing(worksheet.rows(view=True)) as rows:
+        head = _first_rows((n, c) for n, c, hidden in rows if not hidden)
+    if not any(not _blank(cells) for _, cells in head):
+        return Tab(worksheet.name, "empty")
+    layout, problems = find_layout(head)
+    if layout is None:
+        return Tab(worksheet.name, "no_header", None, problems)
+    sheet = Sheet(source, "xlsx", index, layout, worksheet.name, hidden_columns=worksheet.hidden_columns)
+    return Tab(worksheet.name, "table", sheet, problems)
 
 
 def open_sheet(source: Source) -> tuple[Sheet | None, list[Problem]]:
-    """Find the table in a file; problems if no header is recognisable."""
-    kind = sniff(source)
-    if kind == "csv":
-        head = _first_rows(_csv_rows(source))
-        layout, problems = find_layout(head)
-        return (Sheet(source, kind, 0, layout, None) if layout else None), problems
-    first_problems: list[Problem] | None = None
-    for index, rows in enumerate(_xlsx_sheets(source)):
-        layout, problems = find_layout(_first_rows(rows))
-        if layout:
-            return Sheet(source, kind, index, layout, None), problems
-        first_problems = first_problems or problems
-    return None, first_problems or [Problem("file", "no_sheet", "工作簿中没有工作表", "the workbook has no sheet")]
+    """The first visible tab with a recognisable header (a CSV's one table); problems if none.
+
+    The import service reads every such tab (``open_tables``); this is for a caller that
+    wants one table, as the admin panel's annotated copy did."""
+    _, tabs = open_tables(source)
+    for tab in tabs:
+        if tab.sheet is not None:
+            return tab.sheet, tab.problems
+    for tab in tabs:
+        if tab.problems:
+            return None, tab.problems
+    return None, [Problem("file", "no_sheet", "工作簿中没有可读的工作表", "the workbook has no readable sheet")]
 
 
-def _first_rows(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> list[tuple[int, tuple[Any, ...]]]:
+def _first_rows(rows: Iterable[tuple[int, tuple[Any, ...]]]) -> list[tuple[int, tuple[Any, ...]]]:
     head = []
     for number, cells in rows:
         if number > HEADER_SCAN_ROWS:

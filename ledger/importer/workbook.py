@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -58,15 +59,41 @@ def _error_column(sheet: Sheet) -> int:
     return max(sheet.layout.width, len(header or ()))
 
 
-def annotate(sheet: Sheet, problems: Iterable[Any]) -> bytes:
-    """The uploaded sheet with its problems marked (``problems``: ``RowProblem``-like)."""
-    by_row: dict[int | None, list[Problem]] = defaultdict(list)
+def annotate(sheet: Sheet | list[Sheet], problems: Iterable[Any]) -> bytes:
+    """The uploaded sheet with its problems marked (``problems``: ``RowProblem``-like).
+
+    Several tables (tabs of one workbook) give one annotated tab each, named as the
+    clerk's; a problem goes to the tab it names (``sheet``), one naming none to the first."""
+    sheets = sheet if isinstance(sheet, list) else [sheet]
+    by_tab: dict[str | None, list[Problem]] = defaultdict(list)
+    names = {s.name for s in sheets}
     for item in problems:
-        problem = getattr(item, "problem", item)
+        tab = getattr(item, "sheet", None)
+        by_tab[tab if tab in names else sheets[0].name].append(getattr(item, "problem", item))
+    book = Workbook(write_only=True)
+    for table in sheets:
+        title = "导入检查 check" if len(sheets) == 1 else _tab_title(table.name or "sheet", book)
+        _annotate_table(book.create_sheet(title), table, by_tab.get(table.name, []))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _tab_title(name: str, book: Workbook) -> str:
+    title = re.sub(r"[\\/?*\[\]:]", "_", name)[:31] or "sheet"
+    taken = set(book.sheetnames)
+    base, n = title, 2
+    while title in taken:
+        title = f"{base[:28]}({n})"
+        n += 1
+    return title
+
+
+def _annotate_table(out: Any, sheet: Sheet, problems: list[Problem]) -> None:
+    by_row: dict[int | None, list[Problem]] = defaultdict(list)
+    for problem in problems:
         by_row[problem.row].append(problem)
     error_at = _error_column(sheet)
-    book = Workbook(write_only=True)
-    out = book.create_sheet("导入检查 check")
     for number, cells in sheet.all_rows():
         row_problems = by_row.get(number, [])
         if number == sheet.layout.header_row:
@@ -89,9 +116,6 @@ def annotate(sheet: Sheet, problems: Iterable[Any]) -> bytes:
                 cell.comment = Comment("\n".join(_line(p) for p in row_problems if p.column == letter), "ledger")
             row.append(cell)
         out.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _letter(index: int) -> str:
@@ -181,12 +205,19 @@ def masked(number: str) -> str:
     return rules.mask_id_number(number) if len(number) == 18 else number
 
 
-def annotate_source(source: Any, problems: Iterable[Any]) -> bytes | None:
-    """Annotate an upload again from its source; None when the file has no readable table."""
-    from ledger.importer.reading import UnreadableFile, open_sheet
+def annotate_source(source: Any, problems: Iterable[Any], sheet: str | None = None) -> bytes | None:
+    """Annotate an upload again from its source: every tab with a table (or the one named
+    ``sheet``); None when the file has no readable table."""
+    from ledger.importer.reading import UnreadableFile, open_tables, scan_hidden
 
     try:
-        sheet, _ = open_sheet(source)
+        _, tabs = open_tables(source)
+        if sheet is not None and tabs and tabs[0].name is not None:  # a workbook, not a CSV
+            named = [t for t in tabs if t.name == sheet.strip()]
+            if named and named[0].status == "hidden":
+                named = [scan_hidden(source, named[0].name) or named[0]]
+            tabs = named
     except UnreadableFile:
         return None
-    return None if sheet is None else annotate(sheet, problems)
+    tables = [t.sheet for t in tabs if t.sheet is not None]
+    return annotate(tables, problems) if tables else None

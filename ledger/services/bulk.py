@@ -1,11 +1,13 @@
-"""The write rules of hires and pay, a batch at a time: for the importer.
+"""The write rules of hires, pay and low-income statuses, a batch at a time: for the importer.
 
 The rules are the API's: a pay row is checked by ``employment.check_pay_fields`` and
 ``employment.check_month_in_placement``, a new worker by ``people.check_worker_fields``,
 a placement's fields by the same ``rules.*`` calls ``employment.validate_placement``
-makes. What differs is only how the database is asked: one query per batch for each kind
-of look-up (workshops by code, workers by keyed hash, placements, existing pay) instead of
-one per row, so ten thousand rows cost a handful of queries, not thirty thousand.
+makes, a low-income status by ``people.check_low_income_fields`` and
+``locks.status_change_lock``. What differs is only how the database is asked: one query
+per batch for each kind of look-up (workshops by code, workers by keyed hash, placements,
+existing pay and statuses) instead of one per row, so ten thousand rows cost a handful of
+queries, not thirty thousand.
 
 Locks are asked one query per batch too (``locks.active_locks``).
 """
@@ -24,7 +26,7 @@ from ledger.core.problems import Problem
 from ledger.services.common import MAX_ID, Collector, in_list
 from ledger.services.employment import check_month_in_placement, check_pay_fields
 from ledger.services.people import check_worker_fields
-from ledger.tables import MonthlyPay, Placement, Worker, Workshop
+from ledger.tables import LowIncomeStatus, MonthlyPay, Placement, Worker, Workshop
 
 __all__ = ["check_month_in_placement", "check_pay_fields", "check_worker_fields"]
 
@@ -67,6 +69,26 @@ async def placements_of(worker_ids: Iterable[int], workshop_ids: Iterable[int]
     found: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         found[(row["worker"], row["workshop"])].append(row)
+    return found
+
+
+async def placements_of_workers(worker_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every placement of these workers, wherever they work, by worker (a roster's statuses
+    move the figures of each workshop that employs them)."""
+    rows = await Placement.select(*_PLACEMENT_COLUMNS).where(
+        Placement.worker.is_in(in_list(worker_ids))).order_by(Placement.hired_on)
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        found[row["worker"]].append(row)
+    return found
+
+
+async def statuses_of(worker_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every low-income status of these workers, by worker."""
+    rows = await LowIncomeStatus.select().where(LowIncomeStatus.worker.is_in(in_list(worker_ids)))
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        found[row["worker"]].append(row)
     return found
 
 

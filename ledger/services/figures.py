@@ -326,3 +326,13 @@ async def monthly_pay_by_workshop(scope: Scope, period: Period) -> list[dict[str
                           GROUP BY w.code, mp.month ORDER BY w.code, mp.month""",
                       period_args(period, args))
     return [{"workshop": r["workshop"], "month": r["month"], "pay": fen_to_yuan(int(r["fen"]))} for r in rows]
+
+
+async def low_income_pay_figures(scope: Scope, period: Period) -> dict[str, FigureValue]:
+    """The ``_low_income`` figures a low-income status can move (workers employed and paid,
+    person-months, total pay, its averages, uplift), by the same aggregates as ``compute``:
+    what a roster import previews before and after, inside its transaction. No role check:
+    the import checks its own caller."""
+    pay = await pay_group(scope, period)
+    employed = (await employment_group(scope, period))["employed_low"]
+    return {figure_name(m, True): v for m, v in _pay_figures(pay, employed, period, "_low").items()}

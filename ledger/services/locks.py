@@ -20,6 +20,7 @@ from typing import Any
 from ledger import access
 from ledger.core import rules
 from ledger.core.enums import Role
+from ledger.core.localtime import shown
 from ledger.core.money import fen_to_yuan, money_str, to_money, yuan_to_fen
 from ledger.core.problems import Problem
 from ledger.db import TRANSACTION_STATE, write_transaction
@@ -59,9 +60,9 @@ def lock_problem(lock: dict[str, Any], field: str = "month", remedy: tuple[str, 
     where_en = f"workshop {lock['workshop_code']}" if lock["workshop"] else "all workshops"
     return Problem(field, "month_locked",
                    f"{lock['month']} 已审核锁定（锁定 #{lock['id']}，{where_zh}，由 {lock['signed_by']} 于 "
-                   f"{lock['signed_at'][:19]}Z 签发）；{remedy[0]}",
+                   f"{shown(lock['signed_at'])} 签发）；{remedy[0]}",
                    f"{lock['month']} is signed off (lock #{lock['id']}, {where_en}, by {lock['signed_by']} at "
-                   f"{lock['signed_at'][:19]}Z); {remedy[1]}")
+                   f"{shown(lock['signed_at'], en=True)}); {remedy[1]}")
 
 
 async def refuse_locked(pairs: set[tuple[int, str]], field: str = "month",
@@ -173,15 +174,25 @@ async def refuse_status_change(worker: int, before: Span | None, after: Span | N
     """A low-income status created, changed or deleted must not change whether its worker counts as
     low-income in a signed-off month they were employed in (there, or anywhere for a lock on all)."""
     index = await LockIndex.load()
-    months = [lock for lock in index.binding(None) if covers(before, lock["month"]) != covers(after, lock["month"])]
-    if not months:
+    if not any(covers(before, lock["month"]) != covers(after, lock["month"]) for lock in index.binding(None)):
         return
     placements = await Placement.select(Placement.workshop, Placement.hired_on, Placement.left_on).where(
         Placement.worker == worker)
-    for lock in months:
-        if any(rules.months_overlap(lock["month"], p["hired_on"], p["left_on"])
-               and lock["workshop"] in (None, p["workshop"]) for p in placements):
-            refuse_employment_change(lock, field)
+    refuse_employment_change(status_change_lock(index, placements, before, after), field)
+
+
+def status_change_lock(index: LockIndex, placements: list[dict[str, Any]], before: Span | None,
+                       after: Span | None) -> dict[str, Any] | None:
+    """The first lock a status change breaks: a signed-off month whose low-income answer it
+    changes, in which the worker was employed (at the lock's workshop, or anywhere for a lock
+    on all). ``placements``: the worker's (workshop, hired_on, left_on). The roster import
+    asks this a batch at a time."""
+    for lock in index.binding(None):
+        if covers(before, lock["month"]) != covers(after, lock["month"]) and any(
+                rules.months_overlap(lock["month"], p["hired_on"], p["left_on"])
+                and lock["workshop"] in (None, p["workshop"]) for p in placements):
+            return lock
+    return None
 
 
 # --- sign-off and reopening ---------------------------------------------------------------------
@@ -224,8 +235,8 @@ async def reopen(lock_id: int, reason: Any) -> dict[str, Any]:
     async with write_transaction():
         lock = await get_lock(lock_id)
         if lock["reopened_at"]:
-            raise Conflict([Problem("id", "already_reopened", f"锁定 #{lock_id} 已于 {lock['reopened_at'][:19]}Z 撤销",
-                                    f"lock #{lock_id} was already reopened at {lock['reopened_at'][:19]}Z")])
+            raise Conflict([Problem("id", "already_reopened", f"锁定 #{lock_id} 已于 {shown(lock['reopened_at'])} 撤销",
+                                    f"lock #{lock_id} was already reopened at {shown(lock['reopened_at'], en=True)}")])
         await journal.update(MonthLock, lock_id, {"reopened_by": actor.username, "reopened_at": journal.now_iso(),
                                                   "reopen_reason": reason_value})
     return await get_lock(lock_id)

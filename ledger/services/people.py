@@ -204,8 +204,9 @@ async def list_workers(page: int = 1, page_size: int = 50, id_number: str | None
 
 # --- low-income status ----------------------------------------------------------------------
 
-async def validate_low_income(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
-    checks = Collector()
+def check_low_income_fields(data: dict[str, Any], checks: Collector) -> dict[str, Any]:
+    """The field rules of one low-income status, with no database: shared by every write path
+    (the API, the admin panel and the roster import, which finds workers a batch at a time)."""
     clean = {
         "category": checks.take(rules.check_choice("category", data.get("category"), LowIncomeCategory)),
         "valid_from": checks.take(rules.check_date("valid_from", data.get("valid_from"))),
@@ -214,6 +215,12 @@ async def validate_low_income(data: dict[str, Any], existing_id: int | None = No
             rules.check_text("source_document", data.get("source_document"), max_length=200, optional=True)),
     }
     checks.add(rules.check_period_order("valid_to", clean["valid_from"], clean["valid_to"]))
+    return clean
+
+
+async def validate_low_income(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
+    checks = Collector()
+    clean = check_low_income_fields(data, checks)
     worker = await reference_exists(Worker, data.get("worker"), "worker", "务工人员", "worker", checks)
     clean["worker"] = worker["id"] if worker else None
     checks.raise_if_any()

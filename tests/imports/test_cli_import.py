@@ -48,3 +48,19 @@ async def test_a_command_on_a_database_nobody_migrated_says_to_migrate_first(tmp
         result = await ledger(*command)
         assert result.returncode == 2, command
         assert "ledger migrate" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_the_cli_says_what_it_did_with_each_tab_and_reads_one_named_with_sheet(db):
+    from pathlib import Path
+
+    await shop(3)
+    year = Path(__file__).parent / "fixtures" / "lo_clerk_year.xlsx"
+    preview = await ledger("import", str(year), "--dry-run")
+    assert preview.returncode == 0, preview.stderr
+    assert "隐藏行已跳过 1" in preview.stdout and "“旧表”：隐藏的工作表" in preview.stdout
+    assert "“2月”：已读取：2 行，新增 2" in preview.stdout
+    stale = await ledger("import", str(year), "--sheet", "旧表")
+    assert stale.returncode == 0, stale.stderr
+    assert await MonthlyPay.count() == 3
+    missing = await ledger("import", str(year), "--sheet", "4月")
+    assert missing.returncode == 2 and "没有名为“4月”的工作表" in missing.stderr

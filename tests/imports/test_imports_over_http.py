@@ -104,3 +104,47 @@ async def test_a_template_and_an_export_are_downloaded_as_workbooks(client, tmp_
     assert missing.status_code == 404
     bad_month = await client.get("/api/v1/imports/template", params={"workshop": "T-01", "month": "2023-13"})
     assert bad_month.status_code == 422
+
+
+async def test_a_tab_is_picked_by_name_and_a_roster_imported_over_http(client, tmp_path):
+    from pathlib import Path
+
+    from ledger.services import employment
+    from ledger.tables import LowIncomeStatus
+
+    s = await shop(7)
+    for person in s["people"]:
+        await employment.create_pay({"placement": person["placement"]["id"], "month": "2023-03", "amount": "1000",
+                                     "days_worked": 20})
+    year = Path(__file__).parent / "fixtures" / "lo_clerk_year.xlsx"
+    picked = await client.post("/api/v1/imports", params={"sheet": "旧表", "dry_run": "true"}, files=upload(year))
+    assert picked.status_code == 200, picked.text
+    assert [(t["name"], t["status"]) for t in picked.json()["sheets"]][:3] == [
+        ("说明", "not_chosen"), ("旧表", "read"), ("1月", "not_chosen")]
+    missing = await client.post("/api/v1/imports", params={"sheet": "4月"}, files=upload(year))
+    assert missing.status_code == 422 and missing.json()["problems"][0]["code"] == "unknown_sheet"
+
+    roster = Path(__file__).parent / "fixtures" / "lo_roster.xlsx"
+    done = await client.post("/api/v1/imports", params={"kind": "low-income"}, files=upload(roster))
+    assert done.status_code == 200, done.text
+    assert done.json()["kind"] == "low-income" and done.json()["created"] == 7
+    assert done.json()["figures"][0]["delta"]["total_pay_low_income"] == "7000.00"
+    assert await LowIncomeStatus.count() == 7
+
+
+async def test_the_annotated_copy_of_a_workbook_marks_each_tab_where_its_problems_are(client, tmp_path):
+    s = await shop(1)
+    book = openpyxl.Workbook()
+    book.active.title = "1月"
+    book.active.append(HEADER)
+    book.active.append(["T-01", s["people"][0]["id_number"], "工人1", "2023-01", "2800", 20])
+    february = book.create_sheet("2月")
+    february.append(HEADER)
+    february.append(["T-01", s["people"][0]["id_number"], "工人1", 2023.1, "2800", 20])
+    path = tmp_path / "year.xlsx"
+    book.save(path)
+    annotated = await client.post("/api/v1/imports/annotated", files=upload(path))
+    assert annotated.status_code == 200 and annotated.headers["x-import-problems"] == "1"
+    out = openpyxl.load_workbook(io.BytesIO(annotated.content))
+    assert out.sheetnames == ["1月", "2月"]
+    assert out["1月"]["G2"].value is None and "2023-10" in out["2月"]["G2"].value
