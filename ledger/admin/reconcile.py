@@ -42,16 +42,18 @@ async def reconcile_form(request, data: ReconcileForm) -> FileResponse:
     except LedgerError as exc:
         raise ValueError("\n".join([exc.message, *(f"{p.field}: {p.message}" for p in exc.problems)])) from None
     body = report.to_json_dict()
-    if data.format == ReportFormat.xlsx:
-        return FileResponse(io.BytesIO(reports.to_xlsx(body)), "reconciliation.xlsx",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if data.format == ReportFormat.csv:
         return FileResponse(io.StringIO(reports.to_csv(body)), "reconciliation.csv", "text/csv")
     if data.format == ReportFormat.json:
         return FileResponse(io.StringIO(json.dumps(body, ensure_ascii=False, indent=2)), "reconciliation.json",
                             "application/json")
     chart = await figures.monthly_pay_by_workshop(report.scope, report.period)
-    return FileResponse(io.StringIO(reports.to_html(body, chart)), "reconciliation.html", "text/html")
+    if data.format == ReportFormat.xlsx:
+        return FileResponse(io.BytesIO(reports.to_xlsx(body, chart)), "reconciliation.xlsx",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # a downloaded page is opened from disk: its drill-down links name this server
+    base_url = f"{request.url.scheme}://{request.url.netloc}"
+    return FileResponse(io.StringIO(reports.to_html(body, chart, base_url)), "reconciliation.html", "text/html")
 
 
 RECONCILE_FORMS = [FormConfig(name="对账 Reconcile", pydantic_model=ReconcileForm, endpoint=reconcile_form,

@@ -96,21 +96,24 @@ class ReconcileTextIn(TextIn):
 
 
 def _report_response(report: claim_service.Report, fmt: str, chart: list[dict[str, Any]]) -> Response:
+    # Litestar adds "; charset=utf-8" to a text/* media type itself: name the type alone, so the
+    # header says it once.
     body = report.to_json_dict()
     if fmt == "csv":
-        return Response(reports.to_csv(body), media_type="text/csv; charset=utf-8",
+        return Response(reports.to_csv(body).encode("utf-8"), media_type="text/csv",
                         headers={"Content-Disposition": "attachment; filename=reconciliation.csv"})
     if fmt == "xlsx":
-        return Response(reports.to_xlsx(body),
+        return Response(reports.to_xlsx(body, chart),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=reconciliation.xlsx"})
     if fmt == "html":
-        return Response(reports.to_html(body, chart), media_type="text/html; charset=utf-8")
+        return Response(reports.to_html(body, chart), media_type="text/html")
     return Response(body)
 
 
 async def _chart(report: claim_service.Report, fmt: str) -> list[dict[str, Any]]:
-    if fmt != "html":
+    """Monthly pay per workshop, for the formats that draw it (HTML and XLSX)."""
+    if fmt not in ("html", "xlsx"):
         return []
     return await figure_service.monthly_pay_by_workshop(report.scope, report.period)
 
@@ -129,9 +132,17 @@ class FiguresController(Controller):
                    metric: Annotated[str, Parameter(description="指标 / metric name")],
                    page: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="页码 / page")] = 1,
                    page_size: Annotated[int, Parameter(ge=1, le=500, description="每页条数 / page size")] = 100,
-                   ) -> RowsOut:
+                   format: Annotated[str, Parameter(description="格式 / format: json, or html (a page to read)",
+                                                    pattern="^(json|html)$")] = "json",
+                   ) -> RowsOut | Response:
         parsed_scope, parsed_period = figure_service.parse_scope_period(scope_text, period)
         items, total = await figure_service.rows_behind(parsed_scope, parsed_period, metric, page, page_size)
+        if format == "html":
+            def page_link(n: int) -> str:
+                return claim_service.drilldown_link(str(parsed_scope), str(parsed_period), metric, page=n, page_size=page_size)
+
+            return Response(reports.rows_to_html(metric, str(parsed_scope), str(parsed_period), items, total, page,
+                                                 page_size, page_link), media_type="text/html")
         return RowsOut(items=items, total=total, page=page, page_size=page_size)
 
 

@@ -2,7 +2,7 @@
 
     ledger figures --scope region:330784 --period 2023 [--low-income] [--format json|table]
     ledger claims parse FILE            (FILE "-" reads stdin)
-    ledger reconcile --text FILE | --claim ID  --scope ... --period ... [--format json|table|html|xlsx] [--out PATH]
+    ledger reconcile --text FILE | --claim ID  --scope ... --period ... [--format json|table|html|xlsx|csv] [--out PATH]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def add_parsers(sub: Any) -> None:
     source.add_argument("--claim", type=int, help="已登记公开数据的编号 / a stored claim's id")
     rec.add_argument("--scope", help="范围（--claim 时可省略）/ scope (defaults to the claim's)")
     rec.add_argument("--period", help="期间（--claim 时可省略）/ period (defaults to the claim's)")
-    rec.add_argument("--format", choices=["json", "table", "html", "xlsx"], default="json")
+    rec.add_argument("--format", choices=["json", "table", "html", "xlsx", "csv"], default="json")
     rec.add_argument("--out", help="输出文件（xlsx 必填）/ output file (required for xlsx)")
 
 
@@ -73,12 +73,20 @@ async def _reconcile(args: argparse.Namespace) -> None:
     if args.format == "xlsx":
         if not args.out:
             raise SystemExit("xlsx 需要 --out / xlsx needs --out")
-        Path(args.out).write_bytes(reports.to_xlsx(body))
+        chart = await figures.monthly_pay_by_workshop(report.scope, report.period)
+        Path(args.out).write_bytes(reports.to_xlsx(body, chart))
         return
     if args.format == "html":
-        text = reports.to_html(body, await figures.monthly_pay_by_workshop(report.scope, report.period))
+        from ledger.settings import get_settings
+
+        # a page written to a file: its drill-down links point at where `ledger serve` listens
+        settings = get_settings()
+        text = reports.to_html(body, await figures.monthly_pay_by_workshop(report.scope, report.period),
+                               f"http://{settings.host}:{settings.port}")
     elif args.format == "table":
         text = reports.to_table(body)
+    elif args.format == "csv":
+        text = reports.to_csv(body)
     else:
         text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
     if args.out:

@@ -55,6 +55,11 @@ class Metric(StrEnum):
         return _LABELS[self]
 
     @property
+    def label_en(self) -> str:
+        """The English name a report gives the figure."""
+        return _LABELS_EN[self]
+
+    @property
     def unit(self) -> Unit:
         return _UNITS[self]
 
@@ -84,6 +89,21 @@ _LABELS: dict[Metric, str] = {
     Metric.growth_total_pay: "合计增收同比增长",
     Metric.growth_avg_monthly_pay: "人均月增收同比增长",
     Metric.uplift_over_baseline: "较务工前月增收",
+}
+
+_LABELS_EN: dict[Metric, str] = {
+    Metric.workshops: "workshops",
+    Metric.workshops_certified: "certified workshops",
+    Metric.workers_employed: "workers employed",
+    Metric.workers_paid: "workers paid",
+    Metric.person_months: "person-months",
+    Metric.total_pay: "total pay",
+    Metric.avg_monthly_pay: "average monthly pay per person-month",
+    Metric.avg_monthly_pay_per_worker: "average monthly pay per head",
+    Metric.avg_annual_pay: "average annual pay",
+    Metric.growth_total_pay: "growth of total pay",
+    Metric.growth_avg_monthly_pay: "growth of average monthly pay",
+    Metric.uplift_over_baseline: "monthly gain over pre-placement income",
 }
 
 _UNITS: dict[Metric, Unit] = {

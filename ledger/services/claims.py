@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from ledger import access
 from ledger.core import rules
@@ -244,6 +245,12 @@ async def compute_figures(scope: str, period: str) -> FigureSet:
     return await figure_service.compute(parsed_scope, parsed_period)
 
 
+def drilldown_link(scope: str, period: str, metric: str, **extra: Any) -> str:
+    """The one address of the rows behind a ledger figure (``GET /api/v1/figures/rows``)."""
+    query = urlencode({"scope": scope, "period": period, "metric": metric, **extra})
+    return f"/api/v1/figures/rows?{query}"
+
+
 @dataclass(frozen=True)
 class Report:
     """A reconciliation with everything a reader needs to follow it."""
@@ -256,14 +263,21 @@ class Report:
     unrecognised: tuple[str, ...] = ()
     targets: tuple[CoreFigure, ...] = ()  # planned or required figures in the text: shown, never reconciled
 
+    def drilldown(self, ledger_metric: str | None) -> str | None:
+        """The link to the rows behind a ledger figure (None when the ledger has no such figure)."""
+        return None if ledger_metric is None else drilldown_link(str(self.scope), str(self.period), ledger_metric)
+
     def to_json_dict(self) -> dict[str, Any]:
         body = self.reconciliation.to_json_dict()
         for item in body["figures"]:
-            item["drilldown"] = (f"/api/v1/figures/rows?scope={self.scope}&period={self.period}"
-                                 f"&metric={item['metric']}")
+            # a claim metric (total_pay_annual) drills down to the ledger figure behind it (total_pay)
+            item["drilldown"] = self.drilldown(item["ledger_metric"])
+        ledger_figures = figures_json(self.ledger)["figures"]
+        for item in ledger_figures:
+            item["drilldown"] = self.drilldown(item["metric"])
         return {**body, "scope": str(self.scope), "period": str(self.period), "source": self.source,
                 "unrecognised": list(self.unrecognised), "targets": [f.to_json_dict() for f in self.targets],
-                "ledger_figures": figures_json(self.ledger)["figures"]}
+                "ledger_figures": ledger_figures}
 
 
 async def reconcile_figures(figures: list[CoreFigure], scope: str, period: str, source: dict[str, Any],

@@ -80,6 +80,20 @@ def _check_article_reconciliation(body: dict) -> None:
     assert identity["diagnosis"] == "magnitude_slip"
     assert identity["factor"] == "0.1000"
     assert identity["implied_months_per_worker"] == "1.2"
+    # in words (issue 9): the slip named in Chinese, with 3360万元 as the likely figure
+    assert identity["explanation_zh"].startswith("1000余人 × 约2800元 × 12个月 ≈ 3360万元；")
+    assert identity["explanation_zh"].endswith("公布数疑为少写一位（数量级错误，应为约3360万元）。")
+    assert (identity["suspect"], identity["likely_value"]) == ("total_pay_annual_low_income", "33600000")
+    assert total["diagnosis_code"] == "magnitude_slip" and total["diagnosis_zh"] == "数量级错误"
+    assert total["explanation_zh"].startswith("公布合计年增收（低收入）约336万元，台账为2,163.41万元，")
+    assert "应为约3360万元" in total["explanation_zh"] and "33,600,000 yuan" in total["explanation_en"]
+    assert (total["metric_zh"], total["qualifier_zh"], total["claimed_written"]) == ("合计年增收（低收入）", "约", "约336万元")
+    assert total["ledger"] == "21634090.12"  # the exact value stays beside the words
+    assert "应为约3360万元" in body["summary_zh"]
+    assert by_metric["workers_employed_low_income"]["explanation_zh"].startswith("公布吸纳就业人数（低收入）1000余人，")
+
+
+SLIP_WORDS = ("公布数疑为少写一位（数量级错误，应为约3360万元）", "合计年增收（低收入）", "约336万元", "2,163.41万元")
 
 
 async def test_the_api_reconciles_the_stored_article_claim(client):
@@ -90,6 +104,8 @@ async def test_the_api_reconciles_the_stored_article_claim(client):
     rows = (await client.get(body["figures"][1]["drilldown"])).json()
     assert rows["total"] == int(body["figures"][1]["ledger"])
     assert all("*" in r["id_number"] for r in rows["items"])
+    for figure in body["figures"]:  # 年增收 (total_pay_annual) drills down to total_pay: no 422
+        assert (await client.get(figure["drilldown"])).status_code == 200, figure["drilldown"]
 
 
 async def test_the_api_reconciles_the_pasted_sentence(client):
@@ -98,10 +114,89 @@ async def test_the_api_reconciles_the_pasted_sentence(client):
     _check_article_reconciliation(response.json())
     page = await client.post("/api/v1/reconcile/?format=html", json={"text": ARTICLE_TEXT,
                                                                      "scope": "region:330784", "period": "2023"})
-    assert page.status_code == 200 and "<svg" in page.text and "magnitude_slip" in page.text
+    assert page.status_code == 200 and "<svg" in page.text and "数量级错误" in page.text
     sheet = await client.post("/api/v1/reconcile/?format=xlsx", json={"text": ARTICLE_TEXT,
                                                                       "scope": "region:330784", "period": "2023"})
     assert sheet.content[:2] == b"PK"
+
+
+async def _stored_claim_id(client) -> int:
+    return (await client.get("/api/v1/claims/")).json()["items"][0]["id"]
+
+
+async def test_the_html_report_names_the_slip_in_chinese_and_every_drill_down_link_answers_200(demo, client):
+    """Followed with an auditor's own session (signed in with a password, a cookie), as in a browser."""
+    import re
+    from html import unescape
+
+    from dbfixtures import make_user
+
+    claim_id = await _stored_claim_id(client)
+    page = await client.get(f"/api/v1/claims/{claim_id}/reconciliation", params={"format": "html"})
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    for words in SLIP_WORDS:
+        assert words in page.text, words
+    links = [unescape(href) for href in re.findall(r"href='([^']+)'", page.text)]
+    assert len(links) == 4 + 24  # each claimed figure, and each of the ledger's figures
+    await make_user("clerk-auditor", "auditor", password="clerk-password-1")
+    transport = httpx.ASGITransport(app=create_app(with_admin=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        login = await browser.post("/api/v1/auth/login", json={"username": "clerk-auditor",
+                                                               "password": "clerk-password-1"})
+        assert login.status_code == 200, login.text
+        for link in links:
+            response = await browser.get(link)
+            assert response.status_code == 200, (link, response.text)
+            assert response.headers["content-type"] == "text/html; charset=utf-8" and "<h1>明细：" in response.text
+        total = [link for link in links if "metric=total_pay_low_income" in link]
+        assert total, "年增收 drills down to the ledger's total pay of low-income workers"
+        page = (await browser.get(total[0])).text
+        assert "明细：合计增收（低收入）" in page and "身份证号（脱敏）" in page and "下一页" in page
+        assert re.search(r"330784\*{8}\d{3}[\dX]", page)
+        rows = (await browser.get(total[0].replace("&format=html", ""))).json()
+        assert rows["total"] > 0 and all("*" in r["id_number"] for r in rows["items"])
+
+
+async def test_the_csv_report_has_a_bom_chinese_headers_and_the_slip_in_words(client):
+    claim_id = await _stored_claim_id(client)
+    response = await client.get(f"/api/v1/claims/{claim_id}/reconciliation", params={"format": "csv"})
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"  # charset once
+    assert response.content.startswith(b"\xef\xbb\xbf")  # so Excel reads UTF-8
+    text = response.content.decode("utf-8-sig")
+    for words in (*SLIP_WORDS, "指标 metric", "说明 explanation", "数量级错误 magnitude_slip"):
+        assert words in text, words
+
+
+async def test_the_xlsx_report_holds_numbers_chinese_headers_the_words_and_a_chart(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    claim_id = await _stored_claim_id(client)
+    response = await client.get(f"/api/v1/claims/{claim_id}/reconciliation", params={"format": "xlsx"})
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["对账", "自洽性核对", "台账数字", "各工坊月收入"]
+    sheet = book["对账"]
+    header = next(r for r in sheet.iter_rows() if r[0].value == "指标\nmetric")
+    columns = {c.value.split("\n")[0]: c.column for c in header}
+    rows = [r for r in sheet.iter_rows(min_row=header[0].row + 1) if r[0].value]
+    assert [r[0].value for r in rows] == ["工坊数", "吸纳就业人数（低收入）", "人均月增收（低收入）", "合计年增收（低收入）"]
+    total = rows[3]
+    for column in ("公布值", "允许下限", "允许上限", "台账值"):
+        cell = total[columns[column] - 1]
+        assert cell.data_type == "n" and cell.number_format == "#,##0.00", column
+    assert total[columns["公布值"] - 1].value == 3360000
+    assert total[columns["台账值"] - 1].value == pytest.approx(21634090.12)  # openpyxl reads it back as a float
+    assert rows[1][columns["台账值"] - 1].data_type == "n" and rows[1][columns["台账值"] - 1].number_format == "#,##0"
+    assert "应为约3360万元" in total[columns["说明"] - 1].value
+    assert sheet.column_dimensions["N"].width >= 40  # the explanation is wide enough to read
+    identity = book["自洽性核对"]
+    values = [c.value for r in identity.iter_rows() for c in r]
+    assert any(isinstance(v, str) and v.endswith("应为约3360万元）。") for v in values)
+    assert 33600000 in values
+    monthly = book["各工坊月收入"]
+    assert len(monthly._charts) == 1
+    assert all(c.data_type == "n" for r in monthly.iter_rows(min_row=2, min_col=2) for c in r)
 
 
 def test_the_cli_reconciles_the_sentence_from_stdin(demo):
@@ -109,6 +204,14 @@ def test_the_cli_reconciles_the_sentence_from_stdin(demo):
                              "region:330784", "--period", "2023"], input=ARTICLE_TEXT, capture_output=True,
                             text=True, env=os.environ.copy(), check=True)
     _check_article_reconciliation(json.loads(result.stdout))
+
+
+def test_the_cli_table_names_the_slip_in_chinese(demo):
+    result = subprocess.run([sys.executable, "-m", "ledger.cli", "reconcile", "--claim", "1", "--format", "table"],
+                            capture_output=True, text=True, env=os.environ.copy(), check=True)
+    for words in (*SLIP_WORDS, "不符 disagrees", "相符 agrees"):
+        assert words in result.stdout, words
+    assert "magnitude slip" in result.stdout and "33,600,000 yuan" in result.stdout
 
 
 def test_the_cli_prints_the_figures_as_json(demo):
