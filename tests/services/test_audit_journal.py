@@ -71,7 +71,7 @@ async def test_a_refused_write_journals_nothing_and_leaves_no_gap(db):
             {"placement": w["placement"]["id"], "amount": "100.00", "days_worked": 3},
             {"placement": w["placement"]["id"] + 999, "amount": "100.00", "days_worked": 3}])
     assert await head_seq() == start
-    await employment.create_pay({"placement": w["placement"]["id"], "month": "2023-04", "amount": "1.00",
+    await employment.create_pay({"placement": w["placement"]["id"], "month": "2023-04", "amount": "1000.00",
                                  "days_worked": 1})
     assert await head_seq() == start + 1
 
