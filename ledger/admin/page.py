@@ -66,6 +66,8 @@ _SCRIPT = """<script>
     if (!bare) return text;
     if (bare === "Problem logging in" && refusedAsNonAdmin) return NOTICE;
     if (Object.prototype.hasOwnProperty.call(FIXED, bare)) return FIXED[bare];
+    var counted = /^([0-9]+) Per Page$/.exec(bare) || /^of ([0-9]+)$/.exec(bare);
+    if (counted) return bare.charAt(0) === "o" ? "共 " + counted[1] + " 页" : "每页 " + counted[1] + " 行";
     var whole = tableName(bare);
     if (whole) return whole;
     var space = bare.indexOf(" ");  // "添加 monthly pay", "编辑 worker"
@@ -104,15 +106,23 @@ _SCRIPT = """<script>
     }
     shown.textContent = NOTICE;
   }
-  var send = XMLHttpRequest.prototype.send;
-  XMLHttpRequest.prototype.send = function () {
+  // Listening from open(), before the page's own request code sets its handler, so that the
+  // answer is known before the page shows its message.
+  var open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function () {
     this.addEventListener("loadend", function () {
       if (/\\/public\\/login\\/?$/.test(this.responseURL || "")) {
         refusedAsNonAdmin = this.status === 403 && this.getResponseHeader("X-Ledger-Error") === "forbidden";
         if (refusedAsNonAdmin) notice();
+        else if (document.getElementById("ledger-admins-only")) document.getElementById("ledger-admins-only").remove();
+        // A message still on screen from the last try: the page will not redraw the same words.
+        var shown = document.querySelector("#message_popup .message");
+        if (shown && (shown.textContent === NOTICE || shown.textContent === FIXED["Problem logging in"])) {
+          shown.textContent = refusedAsNonAdmin ? NOTICE : FIXED["Problem logging in"];
+        }
       }
     });
-    return send.apply(this, arguments);
+    return open.apply(this, arguments);
   };
   var alert_ = window.alert;
   window.alert = function (message) { return alert_.call(window, say(String(message))); };

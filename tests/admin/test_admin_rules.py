@@ -94,7 +94,7 @@ async def test_the_reconcile_form_returns_the_report_as_a_download(admin):
     w = await world()
     claim = await claims.create_claim({"title": "测试", "scope": f"workshop:{w['workshop']['code']}",
                                        "period": "2023", "quote": "建成共富工坊1家，吸纳就业1人。"})
-    response = await admin.client.post("/admin/api/forms/对账-reconcile/", headers=admin._headers(),
+    response = await admin.client.post("/admin/api/forms/对账/", headers=admin._headers(),
                                        json={"claim_id": claim["id"], "format": "csv"})
     assert response.status_code == 200, response.text
     assert "attachment" in response.headers["content-disposition"]
@@ -102,7 +102,7 @@ async def test_the_reconcile_form_returns_the_report_as_a_download(admin):
 
 
 async def test_the_reconcile_form_explains_a_bad_period(admin):
-    response = await admin.client.post("/admin/api/forms/对账-reconcile/", headers=admin._headers(),
+    response = await admin.client.post("/admin/api/forms/对账/", headers=admin._headers(),
                                        json={"text": "建成共富工坊8家", "scope": "all", "period": "2023-13"})
     assert response.status_code == 422
     assert "period" in response.text
