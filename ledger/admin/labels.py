@@ -119,8 +119,12 @@ def panel_schema(table: str, schema: dict[str, Any]) -> dict[str, Any]:
             "title": CONFIRM_TITLE, "type": "boolean", "default": False,
             "extra": {"help_text": CONFIRM_HELP, "choices": None, "nullable": False, "secret": False,
                       "unique": False}}
+    required = list(schema.get("required", []))
+    required += [name for name in money if name in properties and name not in required
+                 and not properties[name].get("extra", {}).get("nullable", False)]
+    required = [name for name in required if name != CONFIRM_FIELD]
     extra = dict(schema.get("extra", {}))
     for key in ("visible_filter_names", "visible_column_names"):
         if key in extra:
             extra[key] = [n for n in extra[key] if n not in money or key == "visible_column_names"]
-    return dict(schema, properties=properties, extra=extra)
+    return dict(schema, properties=properties, required=required, extra=extra)

@@ -66,7 +66,7 @@ _SCRIPT = """<script>
     if (!bare) return text;
     if (bare === "Problem logging in" && refusedAsNonAdmin) return NOTICE;
     if (Object.prototype.hasOwnProperty.call(FIXED, bare)) return FIXED[bare];
-    var counted = /^([0-9]+) Per Page$/.exec(bare) || /^of ([0-9]+)$/.exec(bare);
+    var counted = /^([0-9]+) per page$/i.exec(bare) || /^of ([0-9]+)$/.exec(bare);
     if (counted) return bare.charAt(0) === "o" ? "共 " + counted[1] + " 页" : "每页 " + counted[1] + " 行";
     var whole = tableName(bare);
     if (whole) return whole;
@@ -87,6 +87,10 @@ _SCRIPT = """<script>
     }
     if (node.nodeType !== 1) return;
     if (node.id === "ledger-admins-only") return;
+    if (node.nodeName === "OPTION" && node.getAttribute("label")) {
+      var label = say(node.getAttribute("label"));  // "15 per page"
+      if (label !== node.getAttribute("label")) node.setAttribute("label", label);
+    }
     if (node.placeholder) {
       var placeholder = say(node.placeholder);
       if (placeholder !== node.placeholder) node.placeholder = placeholder;
@@ -132,7 +136,7 @@ _SCRIPT = """<script>
       else fix(change.target);
     });
   }).observe(document.documentElement, {childList: true, subtree: true, characterData: true,
-                                         attributes: true, attributeFilter: ["placeholder"]});
+                                         attributes: true, attributeFilter: ["placeholder", "label"]});
   document.addEventListener("DOMContentLoaded", function () { fix(document.body); });
 })();
 </script>"""

@@ -293,14 +293,34 @@ class LedgerCRUD(PiccoloCRUD):
     def _writer(self) -> Writer | None:
         return WRITERS.get(self.table)
 
+    def _loosened(self, model: type[pydantic.BaseModel]) -> type[pydantic.BaseModel]:
+        """``model`` taking yuan (text or a number) in its money columns, and the confirmation:
+        the request is checked against it before it reaches us, and the service checks yuan."""
+        money = [c for c in labels.MONEY_COLUMNS.get(self._name, {}) if c in model.model_fields]
+        fields: dict[str, Any] = {
+            c: (str | int | Decimal | None,
+                pydantic.Field(default=None, json_schema_extra=model.model_fields[c].json_schema_extra))
+            for c in money}
+        if self._name in labels.CONFIRMABLE_TABLES:
+            fields[labels.CONFIRM_FIELD] = (bool | str | None, pydantic.Field(default=None))
+        if not fields:
+            return model
+        return pydantic.create_model(model.__name__, __base__=model, **fields)
+
     @property
     def pydantic_model(self) -> type[pydantic.BaseModel]:
         if self._writer() is None:
             return super().pydantic_model
-        return create_pydantic_model(
+        return self._loosened(create_pydantic_model(
             self.table, model_name=f"{self.table.__name__}In",
             exclude_columns=(self.table._meta.primary_key, *self.table._meta.secret_columns),
-            json_schema_extra={"extra": self.schema_extra})
+            json_schema_extra={"extra": self.schema_extra}))
+
+    @property
+    def pydantic_model_optional(self) -> type[pydantic.BaseModel]:
+        if self._writer() is None:
+            return super().pydantic_model_optional
+        return self._loosened(super().pydantic_model_optional)
 
     async def get_schema(self, request: Request) -> Response:
         response = await super().get_schema(request)
@@ -309,11 +329,14 @@ class LedgerCRUD(PiccoloCRUD):
         return JSONResponse(labels.panel_schema(self._name, json.loads(response.body)))
 
     def _in_yuan(self, response: Response, new: bool = False) -> Response:
+        """Rows as the panel shows them: money in yuan, no internal columns."""
         money = labels.MONEY_COLUMNS.get(self._name)
-        if response.status_code != 200 or not (money or new):
+        if response.status_code != 200 or self._writer() is None:
             return response
         body = json.loads(response.body)
         for row in body["rows"] if isinstance(body, dict) and "rows" in body else [body]:
+            for secret in SECRET_COLUMNS & set(row):
+                del row[secret]
             for column in money or {}:
                 if column in row:
                     row[column] = None if new else fen_str(row[column])
@@ -354,7 +377,8 @@ class LedgerCRUD(PiccoloCRUD):
         confirm = data.pop(labels.CONFIRM_FIELD, None)
         # Every field optional: what is missing the service names, with every other problem.
         model = self.pydantic_model_optional(**self._clean_data(data))
-        values = {key: getattr(model, key) for key in (data if optional else self.pydantic_model.model_fields)}
+        values = {key: getattr(model, key) for key in (data if optional else self.pydantic_model.model_fields)
+                  if key != labels.CONFIRM_FIELD}
         values = {k: v for k, v in values.items()
                   if k not in SECRET_COLUMNS and k != "id" and k not in labels.MONEY_COLUMNS.get(self._name, {})}
         for column, field in labels.MONEY_COLUMNS.get(self._name, {}).items():

@@ -186,13 +186,13 @@ def check_plausible_monthly_amount(field: str, amount: Decimal | None, bounds: P
     if amount is None or confirmed or amount == 0 or bounds.low <= amount <= bounds.high:
         return []
     if amount > bounds.high:
-        zh = (f"金额 {amount:f} 元超过 {bounds.high:f} 元，不像一个月的收入（是否把“分”当成了“元”，"
+        zh = (f"金额 {amount:,f} 元超过 {bounds.high:,f} 元，不像一个月的收入（是否把“分”当成了“元”，"
               f"或多写了一位？）")
-        en = (f"{amount:f} yuan is above {bounds.high:f} yuan, far more than a month's income "
+        en = (f"{amount:,f} yuan is above {bounds.high:,f} yuan, far more than a month's income "
               f"(fen typed as yuan, or a digit too many?)")
     else:
-        zh = f"金额 {amount:f} 元低于 {bounds.low:f} 元，不像一个月的收入（是否少写了位数？无收入请填 0）"
-        en = (f"{amount:f} yuan is below {bounds.low:f} yuan, far less than a month's income "
+        zh = f"金额 {amount:,f} 元低于 {bounds.low:,f} 元，不像一个月的收入（是否少写了位数？无收入请填 0）"
+        en = (f"{amount:,f} yuan is below {bounds.low:,f} yuan, far less than a month's income "
               f"(digits missing? a month without work is 0)")
     return [Problem(field, "unusual_amount",
                     zh + "。如确认无误，请确认异常金额后再提交（confirm_unusual）",

@@ -12,7 +12,7 @@ async def test_pay_in_fen_is_a_422_with_the_reason_and_confirming_it_stores_it(c
     refused = await client.post("/api/v1/pay/", json=body)
     assert refused.status_code == 422
     [problem] = refused.json()["problems"]
-    assert problem["field"] == "amount" and problem["code"] == "unusual_amount" and "280000.00" in problem["zh"]
+    assert problem["field"] == "amount" and problem["code"] == "unusual_amount" and "280,000.00" in problem["zh"]
     assert (await client.get("/api/v1/pay/")).json()["total"] == 0
     stored = await client.post("/api/v1/pay/", json=body | {"confirm_unusual": True})
     assert stored.status_code == 201 and stored.json()["amount"] == "280000.00"

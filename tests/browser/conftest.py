@@ -35,7 +35,7 @@ def server(db):  # noqa: F811
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # generous: two shared cores, other suites running
             try:
                 urllib.request.urlopen(url + "/healthz", timeout=1)
                 break

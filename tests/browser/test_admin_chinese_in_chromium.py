@@ -151,7 +151,7 @@ async def test_pay_typed_in_fen_is_questioned_on_the_page_and_stored_once_confir
     reason = page.get_by_text("不像一个月的收入").first
     await reason.wait_for(timeout=20000)
     said = await reason.inner_text()
-    assert "收入（元）" in said and "280000.00" in said and "确认" in said
+    assert "收入（元）" in said and "280,000.00" in said and "确认" in said
     await page.screenshot(path=str(tmp_dir / "admin-zh-pay-unusual.png"), full_page=True)
     assert await MonthlyPay.count() == 0
     await page.select_option("select[name=confirm_unusual]", "true")

@@ -23,7 +23,7 @@ def test_a_usual_month_of_pay_passes():
 def test_fen_typed_as_yuan_is_refused_with_the_reason():
     [problem] = check_plausible_monthly_amount("amount", Decimal("280000.00"), BOUNDS, confirmed=False)
     assert problem.code == "unusual_amount" and problem.field == "amount"
-    assert "280000.00" in problem.zh and "50000" in problem.zh and "分" in problem.zh
+    assert "280,000.00 元" in problem.zh and "50,000 元" in problem.zh and "分" in problem.zh
     assert "confirm" in problem.en
 
 
