@@ -63,6 +63,15 @@ COLUMN_TITLES: dict[str, dict[str, str]] = {
                      "last_login": "上次登录"},
 }
 
+HELP_TEXTS: dict[str, dict[str, str]] = {
+    "piccolo_user": {
+        "username": "登录用的用户名", "password": "密码（至少 10 个字符）", "email": "电子邮箱（可空）",
+        "active": "停用的账号不能登录", "admin": "Piccolo 的后台标志；进入本后台还须在“用户角色”中为管理员",
+        "superuser": "可管理用户账号", "last_login": "上次登录时间",
+    },
+}
+"""Help for columns whose help text is not ours (Piccolo's own user table)."""
+
 MONEY_COLUMNS: dict[str, dict[str, str]] = {
     "monthly_pay": {"amount_fen": "amount"},
     "worker": {"baseline_income_fen": "baseline_income"},
@@ -102,6 +111,8 @@ def panel_schema(table: str, schema: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
         prop = dict(prop, title=titles.get(name, prop.get("title", name)))
+        if name in HELP_TEXTS.get(table, {}):
+            prop["extra"] = dict(prop.get("extra", {}), help_text=HELP_TEXTS[table][name])
         if name in money:
             nullable = prop.get("extra", {}).get("nullable", False)
             prop.pop("anyOf", None)

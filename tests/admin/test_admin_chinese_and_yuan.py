@@ -66,7 +66,8 @@ async def test_pay_typed_as_yuan_is_stored_as_fen_and_listed_as_yuan(admin):
 
 async def test_a_json_number_is_read_as_the_decimal_it_says_never_a_float(admin):
     w = await world()
-    body = '{"placement": %d, "month": "2023-03", "amount_fen": 2800.07, "days_worked": 20}' % w["placement"]["id"]
+    placement = w["placement"]["id"]
+    body = f'{{"placement": {placement}, "month": "2023-03", "amount_fen": 2800.07, "days_worked": 20}}'
     made = await admin.client.post("/admin/api/tables/monthly_pay/", content=body,
                                    headers=admin._headers() | {"content-type": "application/json"})
     assert made.status_code == 201, made.text

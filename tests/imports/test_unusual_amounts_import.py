@@ -39,3 +39,17 @@ async def test_a_hires_sheet_with_a_baseline_of_twelve_yuan_is_asked_about(db):
     await run_import(io.BytesIO(text.encode()), ImportOptions(confirm_unusual=True))
     assert (await Worker.select(Worker.baseline_income_fen).first())["baseline_income_fen"] == 1200
     assert s["workshop"]["code"] == "T-01"
+
+
+async def test_the_cli_refuses_an_unusual_amount_and_takes_it_with_confirm_unusual(db, tmp_path):
+    from dbfixtures import run_cli
+    from sheets import xlsx
+
+    s = await shop(1)
+    sheet = xlsx(tmp_path / "pay.xlsx", [HEADER, ["T-01", s["people"][0]["id_number"], "工人1", "2023-03", "280000", 20]])
+    refused = await run_cli("import", str(sheet))
+    assert refused.returncode == 2 and "第 2 行 E 列" in refused.stderr and "280,000.00" in refused.stderr
+    assert await MonthlyPay.count() == 0
+    taken = await run_cli("import", str(sheet), "--confirm-unusual")
+    assert taken.returncode == 0, taken.stderr
+    assert (await MonthlyPay.select().first())["amount_fen"] == 28_000_000
