@@ -49,6 +49,14 @@ FIXED_STRINGS: dict[str, str] = {
     "The server can't be reached - please try later.": "无法连接服务器，请稍后再试",
 }
 
+OPTION_WORDS: dict[str, str] = {
+    "contains": "包含", "exact": "完全相同", "starts": "开头是", "ends": "结尾是",
+    "Equals": "等于", "Not Equal": "不等于", "Less Than": "小于", "Less Than or Equal To": "小于等于",
+    "Greater Than or Equal To": "大于等于", "Greater Than": "大于",
+}
+"""The filter sidebar's match and comparison choices: words translated only inside a choice list
+(a claim figure's qualifier "exact" is data, not a filter word)."""
+
 ADMINS_ONLY_NOTICE = ("管理后台仅限管理员。您的账号不是管理员：运营方请用导入表格或 API 录入本工坊的用工和月收入，"
                       "审核员请用 API（/docs）或命令行查看数字、对账和签发月份。")
 """What an operator or auditor reads on the login page after a correct password."""
@@ -56,7 +64,8 @@ ADMINS_ONLY_NOTICE = ("管理后台仅限管理员。您的账号不是管理员
 _SCRIPT = """<script>
 (function () {
   "use strict";
-  var TABLES = %(tables)s, FIXED = %(fixed)s, NOTICE = %(notice)s, refusedAsNonAdmin = false;
+  var TABLES = %(tables)s, FIXED = %(fixed)s, OPTIONS = %(options)s, NOTICE = %(notice)s;
+  var refusedAsNonAdmin = false;
   function tableName(text) {
     var key = text.trim().toLowerCase().replace(/ /g, "_");
     return Object.prototype.hasOwnProperty.call(TABLES, key) ? TABLES[key] : null;
@@ -66,6 +75,8 @@ _SCRIPT = """<script>
     if (!bare) return text;
     if (bare === "Problem logging in" && refusedAsNonAdmin) return NOTICE;
     if (Object.prototype.hasOwnProperty.call(FIXED, bare)) return FIXED[bare];
+    var modal = /^Select a row from (.+)$/.exec(bare);
+    if (modal) return "选择" + (tableName(modal[1]) || modal[1]);
     var counted = /^([0-9]+) per page$/i.exec(bare) || /^of ([0-9]+)$/.exec(bare);
     if (counted) return bare.charAt(0) === "o" ? "共 " + counted[1] + " 页" : "每页 " + counted[1] + " 行";
     var whole = tableName(bare);
@@ -81,7 +92,9 @@ _SCRIPT = """<script>
     if (node.nodeType === 3) {
       var parent = node.parentNode;
       if (parent && /^(SCRIPT|STYLE|TEXTAREA)$/.test(parent.nodeName)) return;
-      var said = say(node.nodeValue);
+      var word = node.nodeValue.trim();
+      var said = parent && parent.nodeName === "OPTION" && Object.prototype.hasOwnProperty.call(OPTIONS, word)
+        ? OPTIONS[word] : say(node.nodeValue);
       if (said !== node.nodeValue) node.nodeValue = said;
       return;
     }
@@ -146,6 +159,7 @@ def localise(template: str) -> str:
     """Piccolo Admin's index page with the script above, in a Chinese document."""
     script = _SCRIPT % {"tables": json.dumps(TABLE_NAMES, ensure_ascii=False),
                         "fixed": json.dumps(FIXED_STRINGS, ensure_ascii=False),
+                        "options": json.dumps(OPTION_WORDS, ensure_ascii=False),
                         "notice": json.dumps(ADMINS_ONLY_NOTICE, ensure_ascii=False)}
     return (template.replace('<html lang="en">', '<html lang="zh-CN">')
             .replace("<title>Piccolo Admin</title>", "<title>共富工坊台账 · 管理后台</title>")

@@ -328,7 +328,7 @@ class LedgerCRUD(PiccoloCRUD):
             return response
         return JSONResponse(labels.panel_schema(self._name, json.loads(response.body)))
 
-    def _in_yuan(self, response: Response, new: bool = False) -> Response:
+    def _in_yuan(self, response: Response, new: bool = False, single: bool = False) -> Response:
         """Rows as the panel shows them: money in yuan, no internal columns."""
         money = labels.MONEY_COLUMNS.get(self._name)
         if response.status_code != 200 or self._writer() is None:
@@ -340,8 +340,8 @@ class LedgerCRUD(PiccoloCRUD):
             for column in money or {}:
                 if column in row:
                     row[column] = None if new else fen_str(row[column])
-            if new and self._name in labels.CONFIRMABLE_TABLES:
-                row[labels.CONFIRM_FIELD] = False
+            if (new or single) and self._name in labels.CONFIRMABLE_TABLES:
+                row[labels.CONFIRM_FIELD] = False  # the edit form's answer starts at 否 each time
         headers = {k: v for k, v in response.headers.items() if k.lower() == "content-range"}
         return Response(json.dumps(body, ensure_ascii=False), media_type="application/json", headers=headers)
 
@@ -349,7 +349,7 @@ class LedgerCRUD(PiccoloCRUD):
         return self._in_yuan(await super().get_all(request, params))
 
     async def get_single(self, request: Request, row_id: Any) -> Response:
-        return self._in_yuan(await super().get_single(request, row_id))
+        return self._in_yuan(await super().get_single(request, row_id), single=True)
 
     async def get_new(self, request: Request) -> Response:
         return self._in_yuan(await super().get_new(request), new=True)
