@@ -13,6 +13,7 @@ from typing import Any
 from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 from piccolo_admin.endpoints import FormConfig, TableConfig, create_admin
+from piccolo_api.crud.endpoints import OrderBy
 from piccolo_api.crud.validators import Validators
 from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider
 from piccolo_api.session_auth.tables import SessionsBase
@@ -40,12 +41,14 @@ from ledger.tables import (
 )
 
 
-def _config(table: type[Table], group: str, columns: list[Any], filters: list[Any], link: Any = None) -> TableConfig:
+def _config(table: type[Table], group: str, columns: list[Any], filters: list[Any], link: Any = None,
+            latest_first: Any = None) -> TableConfig:
     """A table in the panel: its list shows ``columns`` (the first one opens the row, unless
     ``link`` says otherwise; no internal id column — people find rows by what they know), its
-    filter sidebar ``filters``."""
+    filter sidebar ``filters``; ``latest_first`` orders it by that column, newest on top."""
+    order = [OrderBy(latest_first, ascending=False)] if latest_first is not None else None
     return TableConfig(table, menu_group=group, validators=Validators(every=[admin_only]), visible_columns=columns,
-                       link_column=columns[0] if link is None else link, visible_filters=filters)
+                       link_column=columns[0] if link is None else link, visible_filters=filters, order_by=order)
 
 
 def _table_configs() -> list[TableConfig]:
@@ -64,16 +67,17 @@ def _table_configs() -> list[TableConfig]:
         # Hires and pay: found by the person (the pickers search name and masked ID), the
         # workshop and the month — the filters the panel offers on these tables' own columns.
         _config(p, "收入", [p.hired_on, p.worker, p.workshop, p.left_on, p.pay_basis],
-                [p.worker, p.workshop, p.hired_on, p.left_on, p.pay_basis]),
+                [p.worker, p.workshop, p.hired_on, p.left_on, p.pay_basis], latest_first=p.hired_on),
         _config(MonthlyPay, "收入", [MonthlyPay.month, MonthlyPay.placement, MonthlyPay.amount_fen,
                                      MonthlyPay.days_worked, MonthlyPay.hours, MonthlyPay.pieces],
-                [MonthlyPay.placement, MonthlyPay.month, MonthlyPay.days_worked]),
+                [MonthlyPay.placement, MonthlyPay.month, MonthlyPay.days_worked], latest_first=MonthlyPay.month),
         _config(MonthLock, "审核", [MonthLock.month, MonthLock.workshop, MonthLock.signed_by, MonthLock.signed_at,
                                     MonthLock.note, MonthLock.reopened_by, MonthLock.reopened_at,
-                                    MonthLock.reopen_reason], [MonthLock.month, MonthLock.workshop]),
+                                    MonthLock.reopen_reason], [MonthLock.month, MonthLock.workshop],
+                latest_first=MonthLock.month),
         _config(Adjustment, "审核", [Adjustment.month, Adjustment.placement, Adjustment.delta_fen, Adjustment.reason,
                                      Adjustment.created_by, Adjustment.created_at],
-                [Adjustment.placement, Adjustment.month]),
+                [Adjustment.placement, Adjustment.month], latest_first=Adjustment.month),
         _config(Claim, "对账", [Claim.title, Claim.publisher, Claim.published_on, Claim.scope, Claim.period],
                 [Claim.title, Claim.publisher, Claim.period]),
         _config(ClaimFigure, "对账", [ClaimFigure.metric, ClaimFigure.claim, ClaimFigure.low_income, ClaimFigure.value,
