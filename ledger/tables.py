@@ -9,8 +9,6 @@ Foreign keys are required and deletes restricted: a workshop with hires cannot v
 
 from __future__ import annotations
 
-from enum import Enum, StrEnum
-
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     BigInt,
@@ -24,7 +22,6 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
-from piccolo.columns.choices import Choice
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
@@ -36,13 +33,6 @@ from ledger.core.enums import (
     Role,
     WorkshopType,
 )
-
-
-def _shown_in_chinese(values: type[StrEnum]) -> type[Enum]:
-    """A domain enum as column choices: the stored value unchanged, the admin panel showing its
-    Chinese label (the value itself where it is Chinese already, ``.label`` where it is not)."""
-    return Enum(values.__name__, {m.name: Choice(value=m.value, display_name=getattr(m, "label", m.value))
-                                  for m in values})
 
 
 def _fk(table: type[Table], help_text: str) -> ForeignKey:
@@ -74,7 +64,7 @@ class Workshop(Table, tablename="workshop", help_text="共富工坊：把企业�
     name = Varchar(length=200, required=True, null=False, help_text="工坊名称")
     enterprise = _fk(Enterprise, "领办企业")
     workshop_type = Varchar(
-        length=16, required=True, null=False, choices=_shown_in_chinese(WorkshopType), help_text="工坊类型"
+        length=16, required=True, null=False, choices=WorkshopType, help_text="工坊类型"
     )
     village = Varchar(length=100, required=True, null=False, help_text="所在村或社区")
     region_code = Varchar(
@@ -92,12 +82,12 @@ class Workshop(Table, tablename="workshop", help_text="共富工坊：把企业�
 class Certification(Table, tablename="certification", help_text="认定/授牌：工坊获得的示范点、星级等认定，按日期生效。"):
     workshop = _fk(Workshop, "工坊")
     title = Varchar(length=100, required=True, null=False, help_text="认定名称，如 省级示范点、三星级共富工坊")
-    level = Varchar(length=16, required=True, null=False, choices=_shown_in_chinese(CertificationLevel), help_text="级别：县/市/省")
+    level = Varchar(length=16, required=True, null=False, choices=CertificationLevel, help_text="级别：县/市/省")
     issuer = Varchar(length=100, required=True, null=False, help_text="认定单位")
     batch = Varchar(length=50, null=False, default="", help_text="批次（可空）")
     awarded_on = Date(required=True, null=False, default=None, help_text="授牌日期")
     valid_until = Date(null=True, default=None, help_text="有效期至（可空）")
-    status = Varchar(length=8, required=True, null=False, choices=_shown_in_chinese(CertificationStatus), help_text="状态：创建中/授牌/复核/摘牌")
+    status = Varchar(length=8, required=True, null=False, choices=CertificationStatus, help_text="状态：创建中/授牌/复核/摘牌")
     withdrawn_on = Date(null=True, default=None, help_text="摘牌日期（状态为摘牌时必填）")
 
     @classmethod
@@ -125,7 +115,7 @@ class Worker(Table, tablename="worker", help_text="务工人员：身份证号�
 
 class LowIncomeStatus(Table, tablename="low_income_status", help_text="低收入认定：某段时间内某人属于低收入人群。"):
     worker = _fk(Worker, "务工人员")
-    category = Varchar(length=16, required=True, null=False, choices=_shown_in_chinese(LowIncomeCategory), help_text="类别")
+    category = Varchar(length=16, required=True, null=False, choices=LowIncomeCategory, help_text="类别")
     valid_from = Date(required=True, null=False, default=None, help_text="起始日期")
     valid_to = Date(null=True, default=None, help_text="截止日期（可空，空表示仍有效）")
     source_document = Varchar(length=200, null=False, default="", help_text="认定依据文件")
@@ -141,7 +131,7 @@ class Placement(Table, tablename="placement", help_text="吸纳/用工：某人�
     workshop = _fk(Workshop, "工坊")
     hired_on = Date(required=True, null=False, default=None, help_text="入职日期")
     left_on = Date(null=True, default=None, help_text="离职日期（可空）")
-    pay_basis = Varchar(length=8, required=True, null=False, choices=_shown_in_chinese(PayBasis), help_text="计酬方式：计件/计时/日薪/月薪")
+    pay_basis = Varchar(length=8, required=True, null=False, choices=PayBasis, help_text="计酬方式：计件/计时/日薪/月薪")
 
     @classmethod
     def get_readable(cls) -> Readable:
@@ -231,7 +221,7 @@ LEDGER_TABLES: list[type[Table]] = [
 class UserRole(Table, tablename="user_role", help_text="用户角色：operator（工坊运营方）、auditor（审核员）、admin（管理员）。"):
     user = ForeignKey(references=BaseUser, null=False, on_delete=OnDelete.cascade, unique=True, index=True,
                       help_text="用户")
-    role = Varchar(length=16, required=True, null=False, choices=_shown_in_chinese(Role), help_text="角色")
+    role = Varchar(length=16, required=True, null=False, choices=Role, help_text="角色")
 
 
 class UserWorkshop(Table, tablename="user_workshop", help_text="运营方负责的工坊：只能查看和录入这些工坊的数据。"):

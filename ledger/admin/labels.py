@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.table import Table
+
 TABLE_NAMES: dict[str, str] = {
     "enterprise": "领办企业",
     "workshop": "共富工坊",
@@ -102,15 +104,27 @@ def field_title(table: str | None, field: str) -> str:
     return titles.get(field, field)
 
 
-def panel_schema(table: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """Piccolo's JSON schema of a table as the panel should show it: Chinese titles, money as
-    yuan text, the confirmation field where the unusual-amount rule asks, and no filter on
-    money (a filter would have to be typed in fen)."""
+def choice_labels(table: type[Table]) -> dict[str, dict[str, str]]:
+    """Per column with choices, each stored value's Chinese label: the value itself where it is
+    Chinese already (低保, 计件), the enum's ``label`` where it is not (county → 县级)."""
+    return {column._meta.name: {m.value: getattr(m, "label", m.value) for m in column._meta.choices}
+            for column in table._meta.columns if column._meta.choices is not None}
+
+
+def panel_schema(table: str, schema: dict[str, Any],
+                 choices: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """Piccolo's JSON schema of a table as the panel should show it: Chinese titles, choices by
+    their Chinese labels (the values stay the stored ones), money as yuan text, the confirmation
+    field where the unusual-amount rule asks, and no filter on money (it would be typed in fen)."""
     titles = COLUMN_TITLES.get(table, {})
     money = MONEY_COLUMNS.get(table, {})
     properties: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
         prop = dict(prop, title=titles.get(name, prop.get("title", name)))
+        if name in (choices or {}) and prop.get("extra", {}).get("choices"):
+            shown = {key: dict(choice, display_name=choices[name].get(choice["value"], choice["display_name"]))
+                     for key, choice in prop["extra"]["choices"].items()}
+            prop["extra"] = dict(prop["extra"], choices=shown)
         if name in HELP_TEXTS.get(table, {}):
             prop["extra"] = dict(prop.get("extra", {}), help_text=HELP_TEXTS[table][name])
         if name in money:

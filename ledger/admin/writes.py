@@ -326,7 +326,8 @@ class LedgerCRUD(PiccoloCRUD):
         response = await super().get_schema(request)
         if response.status_code != 200:
             return response
-        return JSONResponse(labels.panel_schema(self._name, json.loads(response.body)))
+        return JSONResponse(labels.panel_schema(self._name, json.loads(response.body),
+                                                labels.choice_labels(self.table)))
 
     def _in_yuan(self, response: Response, new: bool = False, single: bool = False) -> Response:
         """Rows as the panel shows them: money in yuan, no internal columns."""
