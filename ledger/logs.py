@@ -1,7 +1,7 @@
 """Logs never carry a full ID number or phone.
 
 The one way one could get there is a URL (``GET /api/v1/workers?id_number=…`` in an access
-log line) or a message quoting input. ``MaskPersonalData`` rewrites every record on the
+log line, plain or percent-encoded) or a message quoting input. ``MaskPersonalData`` rewrites every record on the
 loggers the server uses: ID numbers to their masked form (330784********123X), mobile
 numbers to 138****8000.
 """
@@ -9,19 +9,15 @@ numbers to 138****8000.
 from __future__ import annotations
 
 import logging
-import re
 
-from ledger.core.rules import mask_id_number, mask_phone
+from ledger.core.privacy import mask_personal_text
 
-ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-                       r"[0-9]{3}[0-9Xx](?![0-9])")
-PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 LOGGERS = ("uvicorn.access", "uvicorn.error", "uvicorn", "litestar", "ledger", "ledger.api")
 
 
 def mask_text(text: str) -> str:
-    text = ID_NUMBER.sub(lambda m: mask_id_number(m.group(0).upper()), text)
-    return PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    """Every ID number and mobile number in ``text`` masked, plain or percent-encoded."""
+    return mask_personal_text(text)
 
 
 def _masked(value: object) -> object:

@@ -253,5 +253,29 @@ class AuditEntry(Table, tablename="audit_entry", help_text="审计日志：每�
     hash = Varchar(length=64, required=True, null=False, help_text="本条哈希（HMAC-SHA256，链接上一条）")
 
 
-JOURNALED_TABLES: list[type[Table]] = [*LEDGER_TABLES, UserRole, UserWorkshop, ApiToken]
 
+
+
+# --- publishing: seals and what each claim was reconciled against ----------------------------------
+
+class Seal(Table, tablename="seal", help_text="封存：签发时对该期间记录和指标的签名默克尔根；撤销后再签发生成新封存，旧封存保留。"):
+    kind = Varchar(length=16, required=True, null=False, help_text="records（记录）或 table（公开表）")
+    scope = Varchar(length=64, required=True, null=False, index=True, help_text="范围，如 all、workshop:YK-01")
+    period = Varchar(length=32, required=True, null=False, index=True, help_text="期间，如 2023-03 或 2023")
+    lock = ForeignKey(references=MonthLock, null=True, default=None, on_delete=OnDelete.restrict, index=True,
+                      help_text="签发的锁定（由签发生成时）")
+    supersedes = BigInt(null=True, default=None, help_text="被本封存取代的封存编号")
+    merkle_root = Varchar(length=64, required=True, null=False, help_text="默克尔根（十六进制）")
+    created_by = Varchar(length=100, required=True, null=False, help_text="封存人")
+    created_at = Varchar(length=32, required=True, null=False, help_text="封存时间（UTC，ISO 8601）")
+    document = Text(null=False, default="", help_text="封存文件（JSON：内容、签名、公钥）")
+
+
+class ClaimCheck(Table, tablename="claim_check", help_text="公开数据的对账记录：每次封存时对期间重叠的公开数据对账一次。"):
+    claim = ForeignKey(references=Claim, null=False, on_delete=OnDelete.cascade, index=True, help_text="公开数据")
+    seal = ForeignKey(references=Seal, null=False, on_delete=OnDelete.restrict, index=True, help_text="所依据的封存")
+    checked_at = Varchar(length=32, required=True, null=False, help_text="对账时间（UTC）")
+    result = Text(null=False, default="", help_text="对账结果（JSON：各数字的结论、台账值、诊断）")
+
+
+JOURNALED_TABLES: list[type[Table]] = [*LEDGER_TABLES, UserRole, UserWorkshop, ApiToken, Seal]

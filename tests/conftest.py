@@ -23,6 +23,12 @@ os.environ["LEDGER_DB_POOL"] = "0"
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# CI shares two cores: no Hypothesis example may fail for taking long (tests with settings of
+# their own keep them; this is the default for the rest).
+settings.register_profile("ledger", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ledger")
 
 TEST_DIR = _tmp
 

@@ -37,9 +37,9 @@ async def clear_tables() -> None:
     from piccolo.apps.user.tables import BaseUser
     from piccolo_api.session_auth.tables import SessionsBase
 
-    from ledger.tables import JOURNALED_TABLES, AuditEntry
+    from ledger.tables import JOURNALED_TABLES, AuditEntry, ClaimCheck
 
-    tables = [*reversed(JOURNALED_TABLES), AuditEntry, SessionsBase, BaseUser]
+    tables = [ClaimCheck, *reversed(JOURNALED_TABLES), AuditEntry, SessionsBase, BaseUser]
     db = engine()
     if db.engine_type == "postgres":
         names = ", ".join(t._meta.tablename for t in tables)
@@ -143,3 +143,23 @@ async def run_cli(*args: str, stdin: str | None = None):
     command = [sys.executable, "-c", "from ledger.cli import main; main()", *args]
     return await asyncio.to_thread(subprocess.run, command, input=stdin, capture_output=True, text=True,
                                    env=dict(os.environ), timeout=120)
+
+
+def id_numbers_in(content: bytes, numbers: list[str]) -> list[str]:
+    """The full ID numbers ``content`` carries in any spelling a reader could undo: plain,
+    percent-encoded (once or twice), full-width, or inside a workbook's XML parts."""
+    import io
+    import unicodedata
+    import zipfile
+    from urllib.parse import unquote
+
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
+    text = content.decode("utf-8", "replace")
+    spellings = {text}
+    for _ in range(3):
+        text = unquote(text)
+        spellings.add(text)
+    haystack = "\n".join(unicodedata.normalize("NFKC", s) for s in spellings).upper()
+    return [number for number in numbers if number.upper() in haystack]

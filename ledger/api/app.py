@@ -20,6 +20,7 @@ from ledger.api.auth import AUTH_CONTROLLERS, AuthMiddleware
 from ledger.api.controllers import CONTROLLERS
 from ledger.api.errors import EXCEPTION_HANDLERS
 from ledger.api.imports import ImportController
+from ledger.api.publishing import PUBLISHING_CONTROLLERS
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
 from ledger.api.trust import TRUST_CONTROLLERS
 from ledger.db import engine
@@ -70,7 +71,8 @@ async def healthz() -> dict[str, str]:
 def create_app(with_admin: bool = True) -> Litestar:
     logs.install()
     api = Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
-                                            *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS],
+                                            *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS,
+                                            *PUBLISHING_CONTROLLERS],
                  middleware=[AuthMiddleware])
     handlers: list = [index, healthz, api,
                       create_static_files_router("/docs-assets", directories=[_swagger_assets()],

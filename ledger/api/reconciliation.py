@@ -54,6 +54,10 @@ class ClaimFigureIn(Body):
     text: str | None = Field(default=None, description="原文片段 / the exact fragment")
     low_income: bool | None = Field(default=None, description="是否指低收入人群 / about low-income workers")
     tolerance: str | None = Field(default=None, description="自带容差 / the claim's own tolerance (wins)")
+    period_assumed: bool | None = Field(
+        default=None, description="原文未说明期间，按惯例视为年 / no period in the text, read as annual by convention")
+    target: bool | None = Field(
+        default=None, description="计划或要求的数字（不可登记为已实现）/ a planned or required figure (refused: not an achievement)")
 
 
 class ClaimIn(Body):

@@ -13,6 +13,7 @@ import sys
 from ledger.access import Actor, acting_as
 from ledger.cli import audit as cli_audit
 from ledger.cli import imports as cli_import
+from ledger.cli import publish as cli_publish
 from ledger.cli import trust as cli_trust
 from ledger.core.enums import Role, WritePath
 from ledger.errors import LedgerError
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     cli_import.add_parsers(sub)
     cli_audit.add_parsers(sub)
     cli_trust.add_parsers(sub)
+    cli_publish.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         with acting_as(cli_actor()):
@@ -149,6 +151,8 @@ def _run(args: argparse.Namespace) -> None:
     if cli_audit.run(args):
         return
     if cli_trust.run(args):
+        return
+    if cli_publish.run(args):
         return
     if args.command == "migrate":
         asyncio.run(migrate())

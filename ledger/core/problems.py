@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.core.privacy import mask_personal_text
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -18,6 +20,12 @@ class Problem:
     en: str
     row: int | None = None
     column: str | None = None
+
+    def __post_init__(self) -> None:
+        # A problem quotes what was typed; an ID number or phone typed in the wrong place
+        # (a row id, a workshop code, a month) is never quoted back.
+        object.__setattr__(self, "zh", mask_personal_text(self.zh))
+        object.__setattr__(self, "en", mask_personal_text(self.en))
 
     @property
     def message(self) -> str:

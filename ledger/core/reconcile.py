@@ -150,7 +150,11 @@ class Reconciliation:
 
 
 def reconcile(figures: Sequence[ClaimFigure], ledger: Mapping[str, LedgerValue], period_months: int) -> Reconciliation:
-    """Check each claimed figure against ``ledger`` (figure name → value) and the claim against itself."""
+    """Check each claimed figure against ``ledger`` (figure name → value) and the claim against itself.
+
+    A target (planned or required, ``figure.target``) is not an achievement: it is not reconciled.
+    """
+    figures = [f for f in figures if not f.target]
     checks = tuple(check_figure(f, ledger, period_months) for f in figures)
     return Reconciliation(figures=checks, identities=check_identities(figures, period_months))
 

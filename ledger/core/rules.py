@@ -17,6 +17,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from ledger.core.money import FEN
+from ledger.core.privacy import mask_id_number, mask_phone  # noqa: F401  (the masks live with the rest of privacy)
 from ledger.core.problems import Problem
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -279,12 +280,3 @@ def months_overlap(month: str, start: date, end: date | None) -> bool:
     return start <= last and (end is None or end >= first)
 
 
-def mask_id_number(id_number: str) -> str:
-    """330784********123X: region (6) and last four shown, the rest starred."""
-    return id_number[:6] + "*" * 8 + id_number[-4:]
-
-
-def mask_phone(phone: str) -> str:
-    if not phone:
-        return ""
-    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:]

@@ -19,6 +19,7 @@ from ledger.core.enums import Role
 from ledger.core.figures import FigureSet
 from ledger.core.metrics import Metric, Period, Scope, split_figure_name
 from ledger.core.money import money_str
+from ledger.core.privacy import mask_personal_text
 from ledger.core.problems import Problem
 from ledger.core.reconcile import Reconciliation, reconcile
 from ledger.db import write_transaction
@@ -64,7 +65,7 @@ def parse_text(text: Any) -> ParseResult:
     if len(text) > MAX_TEXT:
         raise ValidationFailed([Problem("text", "too_long", f"文字过长（最多 {MAX_TEXT} 字）",
                                         f"text is too long (at most {MAX_TEXT} characters)")])
-    return parse_claim_text(text)
+    return parse_claim_text(mask_personal_text(text))
 
 
 def _figure_from_input(item: Any, index: int, checks: Collector) -> CoreFigure | None:
@@ -82,6 +83,10 @@ def _figure_from_input(item: Any, index: int, checks: Collector) -> CoreFigure |
     except (KeyError, ValueError, InvalidOperation, TypeError):
         checks.add([Problem(prefix + "metric", "figure", "指标、数值、单位或限定词无效（见接口说明）",
                             "invalid metric, value, unit or qualifier (see the API description)")])
+        return None
+    if figure.target:
+        checks.add([Problem(prefix + "target", "target", "计划或要求的数字不是已实现的数字，不能作为公开数字登记核对",
+                            "a planned or required figure is not an achievement and is not recorded for reconciling")])
         return None
     _, text_problems = rules.check_text(prefix + "text", figure.text, max_length=MAX_TEXT, optional=True)
     if text_problems:
@@ -104,6 +109,8 @@ def validate_claim(data: dict[str, Any]) -> tuple[dict[str, Any], list[CoreFigur
         clean["scope"], clean["period"] = str(scope), str(period)
     except ValidationFailed as exc:
         checks.add(exc.problems)
+    if clean.get("quote"):
+        clean["quote"] = mask_personal_text(clean["quote"])  # published text holds no one's ID number or phone
     items = data.get("figures")
     if items is None and clean.get("quote"):
         items = parse_claim_text(clean["quote"]).to_json_dict()["figures"]
@@ -247,6 +254,7 @@ class Report:
     ledger: FigureSet
     source: dict[str, Any]
     unrecognised: tuple[str, ...] = ()
+    targets: tuple[CoreFigure, ...] = ()  # planned or required figures in the text: shown, never reconciled
 
     def to_json_dict(self) -> dict[str, Any]:
         body = self.reconciliation.to_json_dict()
@@ -254,15 +262,16 @@ class Report:
             item["drilldown"] = (f"/api/v1/figures/rows?scope={self.scope}&period={self.period}"
                                  f"&metric={item['metric']}")
         return {**body, "scope": str(self.scope), "period": str(self.period), "source": self.source,
-                "unrecognised": list(self.unrecognised), "ledger_figures": figures_json(self.ledger)["figures"]}
+                "unrecognised": list(self.unrecognised), "targets": [f.to_json_dict() for f in self.targets],
+                "ledger_figures": figures_json(self.ledger)["figures"]}
 
 
 async def reconcile_figures(figures: list[CoreFigure], scope: str, period: str, source: dict[str, Any],
-                            unrecognised: tuple[str, ...] = ()) -> Report:
+                            unrecognised: tuple[str, ...] = (), targets: tuple[CoreFigure, ...] = ()) -> Report:
     parsed_scope, parsed_period = figure_service.parse_scope_period(scope, period)
     ledger = await figure_service.compute(parsed_scope, parsed_period)
     result = reconcile(figures, ledger.as_dict(), parsed_period.month_count)
-    return Report(parsed_scope, parsed_period, result, ledger, source, unrecognised)
+    return Report(parsed_scope, parsed_period, result, ledger, source, unrecognised, targets)
 
 
 async def reconcile_claim(claim_id: int, scope: str | None = None, period: str | None = None) -> Report:
@@ -276,7 +285,8 @@ async def reconcile_claim(claim_id: int, scope: str | None = None, period: str |
 
 async def reconcile_text(text: str, scope: str, period: str) -> Report:
     parsed = parse_text(text)
-    return await reconcile_figures(list(parsed.figures), scope, period, {"quote": text}, parsed.unrecognised)
+    return await reconcile_figures(list(parsed.figures), scope, period, {"quote": mask_personal_text(text)},
+                                   parsed.unrecognised, parsed.targets)
 
 
 # --- the admin panel edits claims and their figures row by row ---------------------------------

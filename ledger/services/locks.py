@@ -210,6 +210,9 @@ async def sign_off(month: Any, workshop: int | None = None, note: Any = None) ->
         row = await journal.insert(MonthLock, {
             "month": month_value, "workshop": workshop, "signed_by": actor.username,
             "signed_at": journal.now_iso(), "note": note_value or "", "journal_seq": seq})
+        from ledger.services import seals  # seals read figures and claims, which read locks
+
+        await seals.seal_lock(row)
     return await get_lock(row["id"])
 
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,7 +41,7 @@ from typing import Any
 
 import httpx
 import pytest
-from dbfixtures import actor, bearer, make_id, token_for, valid_credit_code
+from dbfixtures import actor, bearer, id_numbers_in, make_id, token_for, valid_credit_code
 from openpyxl import Workbook, load_workbook
 
 from ledger.db import engine
@@ -421,6 +420,9 @@ MATRIX: list[Row] = [
     # The journal: auditors and admins.
     Row("GET", f"{V1}/audit", AUDITOR_OR_ADMIN),
     Row("GET", f"{V1}/audit/verify", AUDITOR_OR_ADMIN),
+    # Publishing: restatements and the seal key, auditors and admins.
+    Row("GET", f"{V1}/restatements", AUDITOR_OR_ADMIN),
+    Row("GET", f"{V1}/seals/public-key", AUDITOR_OR_ADMIN),
 ]
 
 
@@ -489,13 +491,8 @@ async def check_listing(w: World, caller: Caller, key: str, items: list[dict[str
 
 
 def full_numbers_in(response: httpx.Response, numbers: list[str]) -> list[str]:
-    """The full ID numbers a response carries: in its text, or inside a workbook's XML parts."""
-    content = response.content
-    if content.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            content = b"".join(archive.read(name) for name in archive.namelist())
-    text = content.decode("utf-8", "replace").upper()
-    return [number for number in numbers if number.upper() in text]
+    """The full ID numbers a response carries, in any spelling (dbfixtures.id_numbers_in)."""
+    return id_numbers_in(response.content, numbers)
 
 
 def uploaded_numbers(req: Req, numbers: list[str]) -> list[str]:

@@ -83,3 +83,20 @@ async def test_a_scope_naming_no_workshop_or_enterprise_is_a_422_not_a_page_of_z
                                                           "quote": "建成共富工坊8家。"})
         assert claim.status_code == 422 and claim.json()["problems"][0]["code"] == "unknown_scope"
     assert (await client.get("/api/v1/claims")).json()["total"] == 0
+
+
+async def test_parsing_keeps_targets_apart_gives_reasons_and_a_target_cannot_be_recorded_as_a_claim(client):
+    await setup_world(client)
+    text = "吸纳就业1人，带动就业2300人次，人均增收3000元，预计新建共富工坊5家。"
+    parsed = (await client.post("/api/v1/claims/parse", json={"text": text})).json()
+    assert [(f["metric"], f.get("period_assumed", False)) for f in parsed["figures"]] == [
+        ("workers_employed", False), ("avg_annual_pay", True)]
+    assert [(t["metric"], t["value"], t["target"]) for t in parsed["targets"]] == [("workshops", "5", True)]
+    assert [r["reason"] for r in parsed["unrecognised_reasons"]] == ["person_times"]
+    stored = await client.post("/api/v1/claims/", json={"title": "县报", "scope": "workshop:T-01", "period": "2023",
+                                                         "figures": parsed["figures"]})
+    assert stored.status_code == 201, stored.text
+    refused = await client.post("/api/v1/claims/", json={"title": "县报", "scope": "workshop:T-01", "period": "2023",
+                                                          "figures": parsed["targets"]})
+    assert refused.status_code == 422
+    assert [p["field"] for p in refused.json()["problems"]] == ["figures[0].target"]

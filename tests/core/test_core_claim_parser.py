@@ -45,6 +45,8 @@ def test_the_article_prints_as_the_cli_json():
              "text": "合计年增收约336万元"},
         ],
         "unrecognised": [],
+        "targets": [],
+        "unrecognised_reasons": [],
     }
 
 
@@ -86,16 +88,18 @@ PUBLISHED = [
      "打造5个区域化共富工坊,设立12处共富生产线和车间,推出6大类贻贝初加工共富岗位,辐射带动就业1600余人,年人均收入达5.2万元,"
      "村集体海域租金收入增长38%。",
      [("workshops", D(5), "exact"), ("workers_employed", D(1600), "over"), ("avg_annual_pay", D(52000), "exact")],
-     ["通过整合周边5个渔农村", "6家水产企业", "23个合作社力量", "村集体海域租金收入增长38%"]),
+     ["通过整合周边5个渔农村", "6家水产企业", "23个合作社力量", "设立12处共富生产线", "推出6大类贻贝初加工共富岗位",
+      "村集体海域租金收入增长38%"]),
     # same page (定海)
     ("定海米林“脉动力”共富工坊利用3个水库优质水源,投入230万元改造闲置房产,招引饮用水公司入驻,建成自动化生产线,年产水5万吨,"
      "年营收500万元,村集体年增收25万元,实现“一库水”到“一瓶水”的增值。",
      [],
-     ["定海米林“脉动力”共富工坊利用3个水库优质水源", "投入230万元改造闲置房产", "年营收500万元", "村集体年增收25万元"]),
+     ["定海米林“脉动力”共富工坊利用3个水库优质水源", "投入230万元改造闲置房产", "年产水5万吨", "年营收500万元",
+      "村集体年增收25万元"]),
     # 莒南县政府 http://www.junan.gov.cn/info/5463/221362.htm
     ("该共富工坊总投资60万元,占地300平方米,不仅盘活了闲置资源,更成为带动社区居民增收致富的关键力量。",
      [],
-     ["该共富工坊总投资60万元"]),
+     ["该共富工坊总投资60万元", "占地300平方米"]),
     # 大众新闻 (阳信县劳店镇) https://dzrb.dzng.com/general/0/NEWS3002340CZZFYBVBDKDLV
     ("截至目前,工坊已成功与欣宇电子、靓星家纺、蓝海纺织等多家企业签订合作协议并顺利开工,可提供就业岗位150个,"
      "预计每年能为村集体增收约15万元,实现企业增益、村集体增收、村民致富的多赢局面。",
@@ -116,7 +120,7 @@ PUBLISHED = [
     # same page
     ("新興鎮是當地遠近聞名的產茶區,全鎮擁有生態茶園2.6萬畝,茶葉加工戶623家,還有浙西南最大的茶青市場——上安茶青交易市場,年交易額超7億元。",
      [],
-     ["茶葉加工戶623家", "年交易額超7億元"]),
+     ["全鎮擁有生態茶園2.6萬畝", "茶葉加工戶623家", "年交易額超7億元"]),
     # 德州 天衢新區 http://www.gzhjhw.com.cn/xsq/p/1689023.html
     ("抬頭寺鎮積極行動,通過打破企業用工需求與農村剩余勞動力之間的“信息差”,已建成11家共富工坊,累計提供700余個固定崗位和300余個勞務崗位,"
      "形成了“企業送單、工坊派單、農戶接單”的致富路徑。",
@@ -138,7 +142,7 @@ PUBLISHED = [
     # 乐清日报 https://www.yqcn.com/system/2026/03/02/015421587.shtml
     ("经过两年多的探索和坚持,该共富工坊已吸纳30余人实现稳定就业,累计完成产品420余万件,月收入从最初的人均几百元提升到如今最高可达4000元。",
      [("workers_employed", D(30), "over")],
-     ["月收入从最初的人均几百元提升到如今最高可达4000元"]),
+     ["累计完成产品420余万件", "月收入从最初的人均几百元提升到如今最高可达", "4000元"]),
     # 浙江在线 台州 https://tz.zjol.com.cn/tzxw/202404/t20240409_26763914.shtml (the village's income, not workers')
     ("在实现村民增收的同时,留贤村通过房屋租金及股份分红实现了村集体增效,去年,留贤村通过该工坊共实现增收106万元。",
      [],
@@ -161,12 +165,12 @@ PUBLISHED = [
     # 菏泽日报 (曹县) http://www.heze.cn/County%20News/2025-11/18/content_647840.html
     ("截至目前,全县已建成共富工坊118个,总投资8.07亿元,建设面积73万平方米,带动6409名农村劳动力就近就业。",
      [("workshops", D(118), "exact"), ("workers_employed", D(6409), "exact")],
-     ["总投资8.07亿元"]),
+     ["总投资8.07亿元", "建设面积73万平方米"]),
     # 莲都区政府 (碧湖镇) https://www.liandu.gov.cn/art/2023/4/24/art_1229641344_59114697.html
     ("目前,全镇共建成“共富工坊”11家,涵盖农旅融合、来料加工、品牌带动、产业赋能和定向招工5类,解决15名低收入农户就业问题,"
      "辐射带动2000余名群众实现致富增收。",
      [("workshops", D(11), "exact"), ("workers_employed_low_income", D(15), "exact")],
-     ["辐射带动2000余名群众实现致富增收"]),
+     ["涵盖农旅融合、来料加工、品牌带动、产业赋能和定向招工5类", "辐射带动2000余名群众实现致富增收"]),
     # 缙云县统战部 联丰村 (stored copy without address)
     ("近年来,缙云县统战部紧紧围绕高质量发展建设共同富裕示范区的重大战略部署,广泛动员企业、商会等踊跃参与“共富工坊”建设,"
      "主动与包含晨龙锯床、天喜厨电、万维机械等龙头企业对接联系,联合企业借助工坊平台,实施“村企结合提收入”项目,利用村内闲置祠堂,"
@@ -174,7 +178,7 @@ PUBLISHED = [
      "目前,缙云县联丰村“共富工坊”已有2条生产线投入运行,累计吸纳周边50余名农户就业,其中低收入农户2名,实现人均月增收3000余元。",
      [("workers_employed", D(50), "over"), ("workers_employed_low_income", D(2), "exact"),
       ("avg_monthly_pay", D(3000), "over")],
-     []),
+     ["缙云县联丰村“共富工坊”已有2条生产线投入运行"]),
     # 工人日报 (瑞安桐浦樱花谷) http://m.hn.shijianwang.net/lianzheng/2023/0707/17209.html
     ("事实上,樱花谷“共富工坊”一共为周边150名低收入群体提供了就业岗位,人均年收入5万元。",
      [("workers_employed_low_income", D(150), "exact"), ("avg_annual_pay_low_income", D(50000), "exact")],
@@ -182,7 +186,7 @@ PUBLISHED = [
     # same page
     ("据了解,樱花谷“共富工坊”流转林地约1500亩,每年4个村集体共可得租金45万元,预计村集体经济增收100多万元。",
      [],
-     ["每年4个村集体共可得租金", "45万元", "预计村集体经济增收100多万元"]),
+     ["樱花谷“共富工坊”流转林地约1500亩", "每年4个村集体共可得租金", "45万元", "预计村集体经济增收100多万元"]),
     # 浙江日报 "杭州萧山:共富工坊为乡村振兴注入新活力" (stored copy without address)
     ("“通过共富工坊,我们加深了与禾伙人公司的合作,现在随着项目的不断推进,每年可为村集体增收40余万元,带动了20多名村民再就业,"
      "周边的民宿也开了好几家。”",
@@ -191,7 +195,7 @@ PUBLISHED = [
     # 瑞安新闻客户端 "'共富工坊'助企惠民,瑞安今年预计建60家以上" http://app.tmuyun.com/webDetails/news?id=1865108&tenantId=48
     ("今年,市委组织部联合市农业农村局等7个部门打造“共富工坊”,依托党建联建机制,引领企业、村集体、农户有效协作,助力农民增收、企业增效、"
      "集体增富,预计全年建成60家以上。",
-     [("workshops", D(60), "at_least")],
+     [],  # 预计: a plan, kept apart in ``targets`` (test below)
      ["市委组织部联合市农业农村局等7个部门打造“共富工坊”"]),
 ]
 
@@ -270,11 +274,19 @@ def test_monthly_and_annual_totals_are_told_apart():
         ("total_pay", D(5000000), "exact")]
 
 
-def test_an_average_without_a_period_and_a_ranged_amount_stay_unrecognised():
+def test_a_gain_per_person_with_no_period_is_annual_by_convention_and_says_so_and_ranges_stay_unrecognised():
     result = parse_claim_text("工坊吸纳就业50人，人均增收3000元，每月增收四五千元，工资2000-3000元。")
     assert read("工坊吸纳就业50人，人均增收3000元，每月增收四五千元，工资2000-3000元。") == [
-        ("workers_employed", D(50), "exact")]
-    assert "人均增收3000元" in result.unrecognised
+        ("workers_employed", D(50), "exact"), ("avg_annual_pay", D(3000), "exact")]
+    assert [f.period_assumed for f in result.figures] == [False, True]
+    assert result.to_json_dict()["figures"][1]["period_assumed"] is True
+    assert [(u.text, u.reason.value) for u in result.unread] == [("每月增收四五千元", "range"), ("工资2000-3000元", "range")]
+
+
+def test_a_wage_with_no_period_is_not_guessed():
+    result = parse_claim_text("工坊吸纳就业50人，员工人均工资3000元。")
+    assert read("工坊吸纳就业50人，员工人均工资3000元。") == [("workers_employed", D(50), "exact")]
+    assert [u.reason.value for u in result.unread] == ["no_period"]
 
 
 def test_certified_workshops_are_counted_apart_from_workshops():
@@ -292,7 +304,8 @@ def test_a_thousands_separator_is_part_of_the_number():
 
 
 def test_text_without_figures_parses_to_nothing():
-    assert parse_claim_text("共富工坊是促进共同富裕的重要抓手。").to_json_dict() == {"figures": [], "unrecognised": []}
+    assert parse_claim_text("共富工坊是促进共同富裕的重要抓手。").to_json_dict() == {
+        "figures": [], "unrecognised": [], "targets": [], "unrecognised_reasons": []}
 
 
 def test_a_bare_gain_in_the_ten_thousands_is_the_workers_total_a_small_one_is_left_unread():
@@ -309,3 +322,95 @@ def test_a_growth_with_no_subject_is_the_growth_of_the_pay_figure_just_before_it
     assert read_ == [(ClaimMetric.total_pay_annual, D(3360000)), (ClaimMetric.growth_total_pay, D("12.5")),
                      (ClaimMetric.avg_monthly_pay, D(2800)), (ClaimMetric.growth_avg_monthly_pay, D(3)),
                      (ClaimMetric.workers_employed, D(300))]
+
+
+# -- The wordings of issue 11 (constructed, one kind each) ------------------------------------
+
+
+def unread(text):
+    return [(u.text, u.reason.value) for u in parse_claim_text(text).unread]
+
+
+def targets(text):
+    return [(f.name, f.value, f.qualifier.value) for f in parse_claim_text(text).targets]
+
+
+def test_person_times_are_never_a_head_count_and_never_silently_dropped():
+    assert read("全县共富工坊带动就业2300人次。") == []
+    assert unread("全县共富工坊带动就业2300人次。") == [("全县共富工坊带动就业2300人次", "person_times")]
+    reasons = parse_claim_text("带动就业2300人次。").to_json_dict()["unrecognised_reasons"]
+    assert reasons == [{"text": "带动就业2300人次", "reason": "person_times",
+                        "message": "人次是次数，不是人数 / person-times count visits or shifts, not people"}]
+
+
+def test_pinyin_printed_by_mirror_sites_neither_splits_a_clause_nor_detaches_wan():
+    result = parse_claim_text("就業(yè)人數(shù)1200余人,發放工資300萬(wàn)元。")
+    assert read("就業(yè)人數(shù)1200余人,發放工資300萬(wàn)元。") == [
+        ("workers_employed", D(1200), "over"), ("total_pay", D(3000000), "exact")]
+    assert [f.text for f in result.figures] == ["就業(yè)人數(shù)1200余人", "發放工資300萬(wàn)元"]
+
+
+def test_chinese_numerals_and_vague_counts_and_labels():
+    assert read("建成共富工坊六家,吸纳三十多名村民就业。") == [
+        ("workshops", D(6), "exact"), ("workers_employed", D(30), "over")]
+    assert read("带动近万名群众就业。") == [("workers_employed", D(10000), "about")]
+    assert parse_claim_text("评选十大共富工坊。").to_json_dict()["unrecognised"] == []  # a label, not a number
+    assert unread("累计带动上万名妇女就业。") == [("累计带动上万名妇女就业", "vague")]
+
+
+def test_per_person_gains_with_no_period_are_annual_and_say_the_period_was_assumed():
+    for text, value in (("吸纳就业80人,人均增收4292元。", D(4292)), ("吸纳就业80人,人均增收1.49万元。", D(14900))):
+        figure = parse_claim_text(text).figures[1]
+        assert (figure.name, figure.value, figure.period_assumed) == ("avg_annual_pay", value, True)
+
+
+def test_a_monthly_gain_of_named_workers_and_an_income_without_yuan_are_averages():
+    assert read("带动农户就业60人,农户月增收2000余元。")[1] == ("avg_monthly_pay", D(2000), "over")
+    assert read("吸纳就业45人,平均月收入达到2000以上。")[1] == ("avg_monthly_pay", D(2000), "at_least")
+
+
+def test_money_paid_out_is_the_workers_total():
+    assert read("全年发放务工费120万元。") == [("total_pay_annual", D(1200000), "exact")]
+    assert read("发放劳务报酬86万元。") == [("total_pay", D(860000), "exact")]
+    assert read("吸纳就业45人,已发放250万元。")[1] == ("total_pay", D(2500000), "exact")
+
+
+def test_thresholds_and_plans_are_targets_never_achievements():
+    for text, target in (("各工坊要求带动就业10人以上。", ("workers_employed", D(10), "at_least")),
+                         ("预计建60家共富工坊。", ("workshops", D(60), "exact")),
+                         ("力争吸纳就业500人。", ("workers_employed", D(500), "exact")),
+                         ("目标建成共富工坊50家。", ("workshops", D(50), "exact")),
+                         ("每个工坊吸纳就业不少于10人。", ("workers_employed", D(10), "at_least"))):
+        assert read(text) == [] and targets(text) == [target], text
+
+
+def test_counts_beside_a_workshop_that_are_not_workshops_and_people_who_are_not_workers():
+    assert unread("工坊推出20多个品类。") == [("工坊推出20多个品类", "not_workshop")]
+    assert unread("建成工坊服务中心1个。") == [("建成工坊服务中心1个", "not_workshop")]
+    assert unread("吸纳120名创业能手组建创业联盟。") == [("吸纳120名创业能手组建创业联盟", "not_workers")]
+    assert unread("培训务工群众1179人。") == [("培训务工群众1179人", "not_workers")]
+    assert unread("全村人均收入3.5万元。") == [("全村人均收入3.5万元", "place_wide")]
+
+
+def test_an_id_number_in_pasted_text_is_never_echoed_back():
+    result = parse_claim_text("工人身份证号330784199001011234,手机13812345678,吸纳就业1人。")
+    body = str(result.to_json_dict())
+    assert "330784199001011234" not in body and "13812345678" not in body
+    assert [u.reason.value for u in result.unread] == ["personal_number", "personal_number"]
+    assert result.unread[0].text == "工人身份证号330784********1234"
+
+
+def test_a_target_read_back_from_json_stays_a_target():
+    target = parse_claim_text("预计建60家共富工坊。").targets[0]
+    assert target.to_json_dict()["target"] is True
+    assert ClaimFigure.from_json_dict(target.to_json_dict()) == target
+
+
+def test_a_target_is_never_reconciled_as_an_achievement():
+    from ledger.core.reconcile import reconcile
+
+    result = parse_claim_text("已建成共富工坊8家,预计全年建成60家以上。")
+    figures = list(result.figures) + list(result.targets)
+    assert [f.target for f in figures] == [False, True]
+    report = reconcile(figures, {"workshops": 8}, 12)
+    assert [(f.metric, f.claimed) for f in report.figures] == [("workshops", D(8))]
