@@ -81,10 +81,9 @@ _SCRIPT = """<script>
     if (counted) return bare.charAt(0) === "o" ? "共 " + counted[1] + " 页" : "每页 " + counted[1] + " 行";
     var whole = tableName(bare);
     if (whole) return whole;
-    var space = bare.indexOf(" ");  // "添加 monthly pay", "编辑 worker"
-    if (space > 0) {
-      var tail = tableName(bare.slice(space + 1));
-      if (tail) return bare.slice(0, space + 1) + tail;
+    var heading = /^(添加|编辑|Add|Edit) (.+)$/.exec(bare);  // "添加 monthly pay": a form's heading, not data
+    if (heading && tableName(heading[2])) {
+      return ({"Add": "添加", "Edit": "编辑"}[heading[1]] || heading[1]) + " " + tableName(heading[2]);
     }
     return text;
   }
