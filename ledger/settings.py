@@ -1,32 +1,52 @@
 """One typed settings object, read from ``LEDGER_*`` environment variables once.
 
-The defaults work on a laptop: an embedded SQLite file under ``./var``. PostgreSQL is one
-setting away: ``LEDGER_DATABASE_URL=postgresql://user:password@host:5432/dbname``.
+The defaults work on a laptop: an embedded SQLite file in the ledger's home folder
+(``LEDGER_HOME``, by default ``$XDG_DATA_HOME/gongfu-ledger``, i.e.
+``~/.local/share/gongfu-ledger``), the same folder wherever a command is run from, with the
+key file beside it. PostgreSQL is one setting away:
+``LEDGER_DATABASE_URL=postgresql://user:password@host:5432/dbname``.
 """
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger.core.rules import PlausibleMonth
 
 
+def default_home() -> Path:
+    """Where the ledger keeps its files unless told otherwise: one folder per user, not the
+    current folder (a command run elsewhere would otherwise open, or make, a second ledger)."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    try:
+        base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    except RuntimeError:  # no home directory known (some containers)
+        base = Path("/var/lib")
+    return base / "gongfu-ledger"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
 
-    database_url: str = "sqlite:///var/ledger.sqlite3"
-    """``sqlite:///relative/path.sqlite3``, ``sqlite:////absolute/path`` or ``postgresql://...``."""
+    home: Path = Field(default_factory=default_home)
+    """The folder of the default database and key file (made absolute)."""
+
+    database_url: str = Field(default_factory=lambda data: f"sqlite:///{data['home'] / 'ledger.sqlite3'}")
+    """``sqlite:///relative/path.sqlite3`` (from the current folder), ``sqlite:////absolute/path``
+    or ``postgresql://...``; by default ``LEDGER_HOME/ledger.sqlite3``."""
 
     secret_key: str | None = None
-    """Key for ID-number encryption and keyed hashes. Unset: a key file is created (mode 0600)."""
+    """Key for ID-number encryption and keyed hashes. Unset: the key file (``ledger migrate`` makes it)."""
 
-    key_file: Path = Path("var/secret.key")
-    import_dir: Path = Path("var/imports")
-    """Where admins may place sheets for the admin panel's import-by-file-name form."""
+    key_file: Path = Field(default_factory=lambda data: data["home"] / "secret.key")
     db_pool: bool = True
     """Open a PostgreSQL connection pool for the server's lifetime (tests turn it off: a pool
     belongs to one event loop, and test clients run apps in loops of their own)."""
@@ -47,6 +67,12 @@ class Settings(BaseSettings):
     today: str | None = None
     """Override of "today" (YYYY-MM-DD) for the not-in-the-future rule; for tests and demos."""
 
+    @field_validator("home", "key_file")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # Fixed when the settings are read, so a message can say exactly where it looked.
+        return Path(os.path.abspath(value.expanduser()))
+
     @property
     def plausible_month(self) -> PlausibleMonth:
         return PlausibleMonth(low=self.unusual_monthly_below, high=self.unusual_monthly_above)
@@ -57,7 +83,31 @@ class Settings(BaseSettings):
 
     @property
     def sqlite_path(self) -> Path:
-        return Path(self.database_url.removeprefix("sqlite:///"))
+        return Path(os.path.abspath(self.database_url.removeprefix("sqlite:///")))
+
+    @property
+    def database_label(self) -> str:
+        """The database as a person may read it: a SQLite file's absolute path, a server's
+        URL with the password masked."""
+        if self.is_sqlite:
+            return f"{self.sqlite_path} (SQLite)"
+        return f"{mask_url(self.database_url)} (PostgreSQL)"
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://ledger:secret@db:5432/ledger`` → ``postgresql://ledger:***@db:5432/ledger``
+    (a password in the query string is masked too)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        credentials, _, where = netloc.rpartition("@")
+        user, colon, _password = credentials.partition(":")
+        netloc = f"{user}{':***' if colon else ''}@{where}"
+    query: Any = parts.query
+    if query:
+        query = urlencode([(k, "***" if k.lower() in ("password", "sslpassword") else v)
+                           for k, v in parse_qsl(query, keep_blank_values=True)], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 @lru_cache(maxsize=1)

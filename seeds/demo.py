@@ -16,6 +16,7 @@ like every other write, inside one transaction, and does nothing if the demo is 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -152,11 +153,18 @@ def build_demo() -> Demo:
     return demo
 
 
-async def load_demo() -> bool:
-    """Load the demo through the services in one transaction; False if it is already there."""
+async def load_demo(progress: Callable[[str], None] | None = None) -> bool:
+    """Load the demo through the services in one transaction; False if it is already there.
+
+    ``progress`` hears a line per stage, with its count (the CLI prints them on stderr: the
+    load takes a minute or two, mostly the workers' encryption and the journal)."""
     from ledger.db import write_transaction
     from ledger.services import claims, employment, masterdata, people
     from ledger.tables import Workshop
+
+    def stage(zh: str, count: int, en: str) -> None:
+        if progress is not None:
+            progress(f"{zh} {count:,} / {count:,} {en}")
 
     if await Workshop.exists().where(Workshop.code == "YK-01"):
         return False
@@ -166,23 +174,29 @@ async def load_demo() -> bool:
         for e in demo.enterprises:
             enterprise_ids[e["key"]] = (await masterdata.create_enterprise(
                 {k: v for k, v in e.items() if k != "key"}))["id"]
+        stage("领办企业", len(enterprise_ids), "enterprises")
         workshop_ids = {}
         for w in demo.workshops:
             data = {k: v for k, v in w.items() if k != "key"} | {"enterprise": enterprise_ids[w["enterprise"]]}
             workshop_ids[w["key"]] = (await masterdata.create_workshop(data))["id"]
+        stage("共富工坊", len(workshop_ids), "workshops")
         for c in demo.certifications:
             await masterdata.create_certification(c | {"workshop": workshop_ids[c["workshop"]]})
+        stage("认定", len(demo.certifications), "certifications")
         worker_ids = {}
         for person in demo.workers:
             worker_ids[person["key"]] = (await people.create_worker(
                 {k: v for k, v in person.items() if k != "key"}))["id"]
+        stage("务工人员", len(worker_ids), "workers")
         for status in demo.low_income:
             await people.create_low_income(status | {"worker": worker_ids[status["worker"]]})
+        stage("低收入认定", len(demo.low_income), "low-income statuses")
         placement_ids = {}
         for p in demo.placements:
             data = {k: v for k, v in p.items() if k != "key"} | {
                 "worker": worker_ids[p["worker"]], "workshop": workshop_ids[p["workshop"]]}
             placement_ids[p["key"]] = (await employment.create_placement(data))["id"]
+        stage("用工", len(placement_ids), "placements")
         by_month: dict[str, list[dict]] = {}
         for row in demo.pay:
             by_month.setdefault(row["month"], []).append(
@@ -190,6 +204,8 @@ async def load_demo() -> bool:
                  "days_worked": row["days_worked"]})
         for month, items in sorted(by_month.items()):
             await employment.create_pay_batch(month, items)
+        stage(f"月收入（{len(by_month)} 个月）", len(demo.pay), f"monthly pay records ({len(by_month)} months)")
         await claims.create_claim({**ARTICLE_SOURCE, "quote": ARTICLE_TEXT, "scope": f"region:{REGION}",
                                    "period": "2023"})
+        stage("公开数据", 1, "published claim")
     return True

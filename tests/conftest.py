@@ -8,6 +8,7 @@ running the real migrations, never by ``create_table``.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +19,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 _tmp = Path(tempfile.mkdtemp(prefix="ledger-test-"))
 os.environ["LEDGER_DATABASE_URL"] = os.environ.get("LEDGER_TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.sqlite3"
 os.environ["LEDGER_KEY_FILE"] = str(_tmp / "secret.key")
+# The key exists from the start, as on a ledger in use: ``ledger`` commands refuse a missing one
+# (only ``migrate`` and ``demo`` make it), and a test may start a command before anything is encrypted.
+(_tmp / "secret.key").write_text(secrets.token_urlsafe(48))
+(_tmp / "secret.key").chmod(0o600)
 os.environ.pop("LEDGER_SECRET_KEY", None)
 os.environ["LEDGER_DB_POOL"] = "0"
 os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")

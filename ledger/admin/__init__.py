@@ -21,6 +21,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 from ledger.admin.imports import IMPORT_FORMS
 from ledger.admin.page import localise
 from ledger.admin.reconcile import RECONCILE_FORMS
+from ledger.admin.upload import UPLOAD_LINK, UPLOAD_PATH, upload_app
 from ledger.admin.users import USER_FORMS
 from ledger.admin.writes import admin_only, as_admin, ledger_crud
 from ledger.settings import get_settings
@@ -114,6 +115,8 @@ def build_admin():
             page_size=50,
             rate_limit_provider=ADMIN_LOGIN_LIMIT,
             production=get_settings().secure_cookies,
+            sidebar_links=UPLOAD_LINK,
         )
     admin.template = localise(admin.template)
+    admin.mount(UPLOAD_PATH, upload_app())  # the sheet upload page, behind the panel's session
     return admin

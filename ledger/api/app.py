@@ -18,7 +18,7 @@ from piccolo.engine.postgres import PostgresEngine
 from ledger import __version__, logs
 from ledger.api.auth import AUTH_CONTROLLERS, AuthMiddleware
 from ledger.api.controllers import CONTROLLERS
-from ledger.api.errors import EXCEPTION_HANDLERS
+from ledger.api.errors import EXCEPTION_HANDLERS, document_errors
 from ledger.api.imports import ImportController
 from ledger.api.publishing import PUBLISHING_CONTROLLERS
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
@@ -38,10 +38,19 @@ not allowed 403. Operators see only their own workshops' rows.
 """
 
 
-def _swagger_assets() -> Path:
-    import swagger_ui_bundle
+SWAGGER_ASSETS = "/docs-assets"
+"""Swagger UI 5 (it renders OpenAPI 3.1; the 4.x of ``swagger-ui-bundle`` answers "does not
+specify a valid version field"), served from the ``swagger-ui-py`` package's static folder:
+no CDN, and the favicon is its own too (Litestar's default one is on a CDN)."""
 
-    return Path(swagger_ui_bundle.swagger_ui_path)
+
+def _swagger_assets() -> Path:
+    from importlib.util import find_spec
+
+    spec = find_spec("swagger_ui")  # the folder only: importing swagger_ui would load its web-framework glue
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("swagger-ui-py is not installed (pip install -e .)")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
 @asynccontextmanager
@@ -70,12 +79,12 @@ async def healthz() -> dict[str, str]:
 
 def create_app(with_admin: bool = True) -> Litestar:
     logs.install()
-    api = Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
-                                            *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS,
-                                            *PUBLISHING_CONTROLLERS],
-                 middleware=[AuthMiddleware])
+    api = document_errors(Router("/api/v1", route_handlers=[*AUTH_CONTROLLERS, *CONTROLLERS, ImportController,
+                                                            *RECONCILIATION_CONTROLLERS, *TRUST_CONTROLLERS,
+                                                            *PUBLISHING_CONTROLLERS],
+                                 middleware=[AuthMiddleware]))
     handlers: list = [index, healthz, api,
-                      create_static_files_router("/docs-assets", directories=[_swagger_assets()],
+                      create_static_files_router(SWAGGER_ASSETS, directories=[_swagger_assets()],
                                                  include_in_schema=False)]
     if with_admin:
         from ledger.admin import build_admin
@@ -106,9 +115,10 @@ def create_app(with_admin: bool = True) -> Litestar:
             }),
             security=[{"bearer": []}, {"session": []}],
             render_plugins=[SwaggerRenderPlugin(
-                js_url="/docs-assets/swagger-ui-bundle.js",
-                css_url="/docs-assets/swagger-ui.css",
-                standalone_preset_js_url="/docs-assets/swagger-ui-standalone-preset.js",
+                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
             )],
         ),
     )

@@ -37,7 +37,7 @@ class PublishingController(Controller):
     async def restatements(self) -> RestatementsOut:
         return RestatementsOut(restatements=[RestatementOut(**item) for item in await seals.restatements()])
 
-    @get("/seals/public-key", summary="封存公钥（PEM）/ The installation's seal public key (PEM)",
+    @get("/seals/public-key", summary="封存公钥（PEM） / The installation's seal public key (PEM)",
          media_type="text/plain")
     async def public_key(self) -> str:
         seals.require_reader()

@@ -328,20 +328,25 @@ def _number_text(raw: str) -> str:
 
 
 def verify_files(seal_path: Path, export_path: Path, public_key_path: Path | None = None) -> list[Finding]:
-    """Everything ``verify`` checks: the signature, then the sheet or the inclusion proof."""
-    seal = json.loads(seal_path.read_text(encoding="utf-8"))
-    key = None
-    if public_key_path is not None:
-        loaded = serialization.load_pem_public_key(public_key_path.read_bytes())
-        if not isinstance(loaded, Ed25519PublicKey):
-            return [Finding("key", "所给公钥不是 Ed25519 公钥", "the public key given is not an Ed25519 key")]
-        key = loaded
-    findings = verify_signature(seal, key)
-    if findings:
-        return findings
-    if export_path.suffix.lower() == ".json":
-        return verify_proof(seal, json.loads(export_path.read_text(encoding="utf-8")))
-    header, rows = read_rows(export_path)
+    """Everything ``verify`` checks: the signature, then the sheet or the inclusion proof. A file
+    that cannot be read is a finding too, never a traceback."""
+    try:
+        seal = json.loads(seal_path.read_text(encoding="utf-8"))
+        key = None
+        if public_key_path is not None:
+            loaded = serialization.load_pem_public_key(public_key_path.read_bytes())
+            if not isinstance(loaded, Ed25519PublicKey):
+                return [Finding("key", "所给公钥不是 Ed25519 公钥", "the public key given is not an Ed25519 key")]
+            key = loaded
+        findings = verify_signature(seal if isinstance(seal, dict) else {}, key)
+        if findings:
+            return findings
+        if export_path.suffix.lower() == ".json":
+            proof = json.loads(export_path.read_text(encoding="utf-8"))
+            return verify_proof(seal, proof if isinstance(proof, dict) else {})
+        header, rows = read_rows(export_path)
+    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, ElementTree.ParseError, IndexError) as exc:
+        return [Finding("unreadable", f"无法读取文件：{exc}", f"a file cannot be read: {exc}")]
     return verify_sheet(seal, header, rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ledger import access
@@ -50,6 +51,7 @@ async def list_entries(page: int = 1, page_size: int = 50, table: str | None = N
     return Page([journal.entry_out(r) for r in result.items], result.total, result.page, result.page_size)
 
 
-async def verify() -> journal.Verification:
+async def verify(progress: Callable[[str], None] | None = None) -> journal.Verification:
+    """``progress`` hears a line per step (entries read, chain checked, each table replayed)."""
     require_reader()
-    return await journal.verify()
+    return await journal.verify(progress=progress)

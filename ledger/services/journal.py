@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -309,17 +309,26 @@ def check_chain(entries: Iterable[dict[str, Any]]) -> tuple[list[Finding], dict[
     return findings, state, head_seq, prev
 
 
-async def verify(limit: int = 50) -> Verification:
-    """Check the chain, then replay it against every journaled table."""
+async def verify(limit: int = 50, progress: Callable[[str], None] | None = None) -> Verification:
+    """Check the chain, then replay it against every journaled table (``progress`` hears
+    a line per step: the journal of a large ledger takes a while)."""
     from ledger.tables import MonthLock
 
+    def step(line: str) -> None:
+        if progress is not None:
+            progress(line)
+
     entries = await AuditEntry.select(*_FIELDS).order_by(AuditEntry.seq).order_by(AuditEntry.id)
+    step(f"已读日志 {len(entries):,} 条 / {len(entries):,} journal entries read")
     findings, state, head_seq, head_hash = check_chain(entries)
+    step(f"哈希链已核对 / hash chain checked ({len(findings)} 处问题 / findings)")
     differ: list[Finding] = []
     for table in JOURNALED_TABLES:
         name = table._meta.tablename
         seen = set()
-        for row in await table.select().order_by(_pk(table)):
+        rows = await table.select().order_by(_pk(table))
+        step(f"回放 / replaying {name}: {len(rows):,} 行 / rows")
+        for row in rows:
             seen.add(row["id"])
             if state.get((name, row["id"])) != snapshot(table, row):
                 differ.append(Finding("table_differs", None,

@@ -20,6 +20,7 @@ from typing import Any
 from ledger import access
 from ledger.core import rules
 from ledger.core.enums import Role
+from ledger.core.localtime import shown
 from ledger.core.money import fen_to_yuan, money_str, to_money, yuan_to_fen
 from ledger.core.problems import Problem
 from ledger.db import TRANSACTION_STATE, write_transaction
@@ -59,9 +60,9 @@ def lock_problem(lock: dict[str, Any], field: str = "month", remedy: tuple[str, 
     where_en = f"workshop {lock['workshop_code']}" if lock["workshop"] else "all workshops"
     return Problem(field, "month_locked",
                    f"{lock['month']} 已审核锁定（锁定 #{lock['id']}，{where_zh}，由 {lock['signed_by']} 于 "
-                   f"{lock['signed_at'][:19]}Z 签发）；{remedy[0]}",
+                   f"{shown(lock['signed_at'])} 签发）；{remedy[0]}",
                    f"{lock['month']} is signed off (lock #{lock['id']}, {where_en}, by {lock['signed_by']} at "
-                   f"{lock['signed_at'][:19]}Z); {remedy[1]}")
+                   f"{shown(lock['signed_at'], en=True)}); {remedy[1]}")
 
 
 async def refuse_locked(pairs: set[tuple[int, str]], field: str = "month",
@@ -224,8 +225,8 @@ async def reopen(lock_id: int, reason: Any) -> dict[str, Any]:
     async with write_transaction():
         lock = await get_lock(lock_id)
         if lock["reopened_at"]:
-            raise Conflict([Problem("id", "already_reopened", f"锁定 #{lock_id} 已于 {lock['reopened_at'][:19]}Z 撤销",
-                                    f"lock #{lock_id} was already reopened at {lock['reopened_at'][:19]}Z")])
+            raise Conflict([Problem("id", "already_reopened", f"锁定 #{lock_id} 已于 {shown(lock['reopened_at'])} 撤销",
+                                    f"lock #{lock_id} was already reopened at {shown(lock['reopened_at'], en=True)}")])
         await journal.update(MonthLock, lock_id, {"reopened_by": actor.username, "reopened_at": journal.now_iso(),
                                                   "reopen_reason": reason_value})
     return await get_lock(lock_id)

@@ -35,12 +35,14 @@ def server(db):  # noqa: F811
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):  # generous: two shared cores, other suites running
+        for _ in range(1200):  # generous: on a busy machine the server takes a while to import
+            if proc.poll() is not None:
+                pytest.fail(f"the server exited with status {proc.returncode}")
             try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
+                urllib.request.urlopen(url + "/healthz", timeout=5)
                 break
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.25)
         else:
             pytest.fail("the server did not start")
         yield url

@@ -15,12 +15,14 @@ from dbfixtures import bearer, clear_tables, reset_schema, token_for
 from ledger.api.app import create_app
 from seeds.demo import ARTICLE_TEXT, load_demo
 
+STAGES: list[str] = []
+
 
 @pytest.fixture(scope="module")
 async def demo():
     await reset_schema()
     await clear_tables()
-    assert await load_demo() is True
+    assert await load_demo(progress=STAGES.append) is True
     yield
     import dbfixtures
 
@@ -37,6 +39,13 @@ async def client(demo):
 
 async def test_loading_the_demo_twice_changes_nothing(demo):
     assert await load_demo() is False
+
+
+async def test_the_demo_load_reports_each_stage_with_its_count(demo):
+    assert STAGES[:3] == ["领办企业 8 / 8 enterprises", "共富工坊 8 / 8 workshops", "认定 8 / 8 certifications"]
+    assert STAGES[3] == "务工人员 1,500 / 1,500 workers"
+    assert [line.split(" / ")[-1].split(" ", 1)[1] for line in STAGES[4:]] == [
+        "low-income statuses", "placements", "monthly pay records (24 months)", "published claim"]
 
 
 async def test_the_api_lists_the_demos_eight_workshops(client):

@@ -11,6 +11,7 @@ import pytest
 from dbfixtures import actor, make_id, wrong_check_digit
 from sheets import csv_file, shop, xlsx
 
+from ledger.core.localtime import shown
 from ledger.core.money import fen_to_yuan
 from ledger.errors import ValidationFailed
 from ledger.importer import ImportFailed, ImportOptions, UnreadableFile, annotate, open_sheet, run_import, template
@@ -209,7 +210,7 @@ async def test_pay_in_a_locked_month_is_refused_even_in_replace_mode(db, tmp_pat
     assert exc.value.status_code == 409
     [problem] = [p.problem for p in exc.value.report.problems]
     assert problem.code == "month_locked"
-    assert f"锁定 #{lock['id']}" in problem.zh and "审核员甲" in problem.zh and lock["signed_at"][:19] in problem.zh
+    assert f"锁定 #{lock['id']}" in problem.zh and "审核员甲" in problem.zh and shown(lock["signed_at"]) in problem.zh
     assert await MonthlyPay.count() == 0
 
 

@@ -174,9 +174,12 @@ async def sign_off(ledger: Ledger, workshop: dict[str, Any] | None, month: str =
 
 
 def names_the_lock(text: str, lock: dict[str, Any]) -> bool:
-    """The refusal says which lock (Chinese and English), who signed it and when."""
+    """The refusal says which lock (Chinese and English), who signed it and when (Beijing time)."""
+    from ledger.core.localtime import shown
+
     return (f"锁定 #{lock['id']}" in text and f"lock #{lock['id']}" in text
-            and lock["signed_by"] in text and lock["signed_at"][:19] in text)
+            and lock["signed_by"] in text and shown(lock["signed_at"]) in text
+            and shown(lock["signed_at"], en=True) in text)
 
 
 def assert_refused_by(lock: dict[str, Any], status: int, body: dict[str, Any], path: str) -> None:

@@ -203,3 +203,17 @@ def test_the_standalone_verifier_runs_in_a_clean_venv_with_only_cryptography(tmp
     done = subprocess.run([str(python), "verify_seal.py", "verify", "seal.json", "rows.csv"], capture_output=True,
                           text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_outsider_verifies_with_the_ledger_command_and_no_ledger_at_all(tmp_path):
+    """``ledger seal verify`` opens no database: an outsider has none, and a file that cannot be
+    read is a finding (exit 1), not a traceback."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")} | {"LEDGER_HOME": str(tmp_path / "no")}
+    (tmp_path / "seal.json").write_text('{"payload": {}}', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "ledger.cli", "seal", "verify", "seal.json", "missing.csv"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "封存文件格式不正确" in done.stdout and "Traceback" not in done.stderr
+    assert not (tmp_path / "no").exists()

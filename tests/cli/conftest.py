@@ -1,0 +1,1 @@
+from dbfixtures import db  # noqa: F401
