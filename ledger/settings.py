@@ -10,6 +10,7 @@ key file beside it. PostgreSQL is one setting away:
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ledger.core.rules import PlausibleMonth
 
 
 def default_home() -> Path:
@@ -56,6 +59,11 @@ class Settings(BaseSettings):
     """The demo's three users (admin, auditor, operator of YK-01 and YK-02): for a laptop only."""
     secure_cookies: bool = False
     """Mark session cookies Secure (HTTPS only); set it in production behind TLS."""
+    unusual_monthly_below: Decimal = Decimal("100")
+    unusual_monthly_above: Decimal = Decimal("50000")
+    """A month's pay or a baseline (yuan) above 0 but below the first, or above the second, is
+    refused with the reason unless the writer confirms it (``confirm_unusual``): a county whose
+    pay runs otherwise sets its own bounds."""
     today: str | None = None
     """Override of "today" (YYYY-MM-DD) for the not-in-the-future rule; for tests and demos."""
 
@@ -64,6 +72,10 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         # Fixed when the settings are read, so a message can say exactly where it looked.
         return Path(os.path.abspath(value.expanduser()))
+
+    @property
+    def plausible_month(self) -> PlausibleMonth:
+        return PlausibleMonth(low=self.unusual_monthly_below, high=self.unusual_monthly_above)
 
     @property
     def is_sqlite(self) -> bool:

@@ -120,6 +120,11 @@ class LowIncomeStatus(Table, tablename="low_income_status", help_text="低收入
     valid_to = Date(null=True, default=None, help_text="截止日期（可空，空表示仍有效）")
     source_document = Varchar(length=200, null=False, default="", help_text="认定依据文件")
 
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s %s · %s · %s起",
+                        columns=[cls.worker.name, cls.worker.id_number, cls.category, cls.valid_from])
+
 
 class Placement(Table, tablename="placement", help_text="吸纳/用工：某人在某工坊的一段受雇期间。同一人在同一工坊的期间不得重叠。"):
     worker = _fk(Worker, "务工人员")
@@ -130,7 +135,10 @@ class Placement(Table, tablename="placement", help_text="吸纳/用工：某人�
 
     @classmethod
     def get_readable(cls) -> Readable:
-        return Readable(template="#%s %s", columns=[cls.id, cls.hired_on])
+        """「张三 330784********123X · YK-01 · 2023-03-01」: the person, the workshop and the hire
+        date, which is what a clerk knows (the pickers search this text)."""
+        return Readable(template="%s %s · %s · %s",
+                        columns=[cls.worker.name, cls.worker.id_number, cls.workshop.code, cls.hired_on])
 
 
 class MonthlyPay(Table, tablename="monthly_pay", help_text="月收入：某次用工在某月的收入（元，精确到分，以分存储）。每次用工每月至多一条。"):

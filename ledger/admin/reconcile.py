@@ -24,11 +24,11 @@ class ReportFormat(StrEnum):
 
 
 class ReconcileForm(BaseModel):
-    claim_id: int | None = Field(default=None, description="已登记公开数据的编号（与原文二选一）/ stored claim id")
-    text: str | None = Field(default=None, description="或粘贴公开原文 / or paste the published text")
-    scope: str | None = Field(default=None, description="范围，如 region:330784（填写公开数据编号时可省略）/ scope")
-    period: str | None = Field(default=None, description="期间，如 2023 / period")
-    format: ReportFormat = Field(default=ReportFormat.html, description="报告格式 / report format")
+    claim_id: int | None = Field(default=None, title="公开数据编号", description="已登记公开数据的编号（与原文二选一）/ stored claim id")
+    text: str | None = Field(default=None, title="公开原文", description="或粘贴公开原文 / or paste the published text")
+    scope: str | None = Field(default=None, title="范围", description="范围，如 region:330784（填写公开数据编号时可省略）/ scope")
+    period: str | None = Field(default=None, title="期间", description="期间，如 2023 / period")
+    format: ReportFormat = Field(default=ReportFormat.html, title="报告格式", description="报告格式 / report format")
 
 
 async def reconcile_form(request, data: ReconcileForm) -> FileResponse:
@@ -56,6 +56,6 @@ async def reconcile_form(request, data: ReconcileForm) -> FileResponse:
     return FileResponse(io.StringIO(reports.to_html(body, chart, base_url)), "reconciliation.html", "text/html")
 
 
-RECONCILE_FORMS = [FormConfig(name="对账 Reconcile", pydantic_model=ReconcileForm, endpoint=reconcile_form,
+RECONCILE_FORMS = [FormConfig(name="对账", pydantic_model=ReconcileForm, endpoint=reconcile_form,
                               description="核对公开数据与台账，下载报告 / check a published claim against the ledger",
                               form_group="对账")]

@@ -17,23 +17,23 @@ from ledger.services import users
 
 
 class UserForm(BaseModel):
-    username: str = Field(description="用户名 / username")
-    password: str = Field(description="初始密码（至少 10 个字符）/ first password (10+ characters)")
-    role: str = Field("operator", description="operator（工坊运营方）| auditor（审核员）| admin（管理员）")
-    workshops: str = Field("", description="运营方负责的工坊编码，逗号分隔 / an operator's workshop codes, comma-separated")
+    username: str = Field(title="用户名", description="用户名 / username")
+    password: str = Field(title="初始密码", description="初始密码（至少 10 个字符）/ first password (10+ characters)")
+    role: str = Field("operator", title="角色", description="operator（工坊运营方）| auditor（审核员）| admin（管理员）")
+    workshops: str = Field("", title="负责的工坊编码", description="运营方负责的工坊编码，逗号分隔 / an operator's workshop codes, comma-separated")
 
 
 class TokenForm(BaseModel):
-    username: str = Field(description="令牌代表的用户 / the user the token acts as")
-    name: str = Field("", description="用途 / what it is for")
+    username: str = Field(title="用户名", description="令牌代表的用户 / the user the token acts as")
+    name: str = Field("", title="用途", description="用途 / what it is for")
 
 
 class RevokeForm(BaseModel):
-    token_id: int = Field(description="令牌编号（GET /api/v1/tokens 可查）/ token id (listed by GET /api/v1/tokens)")
+    token_id: int = Field(title="令牌编号", description="令牌编号（GET /api/v1/tokens 可查）/ token id (listed by GET /api/v1/tokens)")
 
 
 class DeactivateForm(BaseModel):
-    username: str = Field(description="要停用的用户 / the user to deactivate")
+    username: str = Field(title="用户名", description="要停用的用户 / the user to deactivate")
 
 
 def _refusal(exc: LedgerError) -> ValueError:
@@ -75,12 +75,12 @@ async def deactivate_user(request: Any, data: DeactivateForm) -> str:
 
 
 USER_FORMS = [
-    FormConfig(name="创建用户 Create a user", pydantic_model=UserForm, endpoint=create_user, form_group="用户 Users",
+    FormConfig(name="创建用户", pydantic_model=UserForm, endpoint=create_user, form_group="用户",
                description="一个用户一个角色；运营方须指定工坊 / one role per user; operators need workshops"),
-    FormConfig(name="创建令牌 Create a token", pydantic_model=TokenForm, endpoint=create_token, form_group="用户 Users",
+    FormConfig(name="创建令牌", pydantic_model=TokenForm, endpoint=create_token, form_group="用户",
                description="脚本用的 Bearer 令牌 / a bearer token for scripts"),
-    FormConfig(name="吊销令牌 Revoke a token", pydantic_model=RevokeForm, endpoint=revoke_token,
-               form_group="用户 Users"),
-    FormConfig(name="停用用户 Deactivate a user", pydantic_model=DeactivateForm, endpoint=deactivate_user,
-               form_group="用户 Users", description="撤销其角色、工坊与令牌并结束会话 / revoke role, workshops, tokens"),
+    FormConfig(name="吊销令牌", pydantic_model=RevokeForm, endpoint=revoke_token,
+               form_group="用户"),
+    FormConfig(name="停用用户", pydantic_model=DeactivateForm, endpoint=deactivate_user,
+               form_group="用户", description="撤销其角色、工坊与令牌并结束会话 / revoke role, workshops, tokens"),
 ]

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,6 +26,7 @@ from urllib.parse import parse_qsl
 import asyncpg
 import pydantic
 from piccolo.table import Table
+from piccolo.utils.pydantic import create_pydantic_model
 from piccolo_api.crud.endpoints import PiccoloCRUD
 from piccolo_api.session_auth.tables import SessionsBase
 from starlette.exceptions import HTTPException
@@ -32,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ledger import access
+from ledger.admin import labels
 from ledger.core.enums import Role, WritePath
 from ledger.core.money import fen_str
 from ledger.core.problems import Problem
@@ -64,19 +67,9 @@ SECRET_COLUMNS = {"id_hash", "id_cipher", "phone_cipher"}
 
 
 def _pay_data(values: Data) -> Data:
-    """The admin edits integer fen; the service checks yuan."""
     data = dict(values)
-    if "amount_fen" in data:
-        data["amount"] = fen_str(data.pop("amount_fen"))
     if data.get("hours") is not None:
         data["hours"] = f"{data['hours']:f}"
-    return data
-
-
-def _worker_data(values: Data) -> Data:
-    data = dict(values)
-    if "baseline_income_fen" in data:
-        data["baseline_income"] = fen_str(data.pop("baseline_income_fen"))
     return data
 
 
@@ -116,7 +109,7 @@ WRITERS: dict[type[Table], Writer] = {
     Workshop: Writer(masterdata.create_workshop, masterdata.update_workshop, masterdata.delete_workshop),
     Certification: Writer(masterdata.create_certification, masterdata.update_certification,
                           masterdata.delete_certification),
-    Worker: Writer(people.create_worker, people.update_worker, people.delete_worker, _worker_data),
+    Worker: Writer(people.create_worker, people.update_worker, people.delete_worker),
     LowIncomeStatus: Writer(people.create_low_income, people.update_low_income, people.delete_low_income),
     Placement: Writer(employment.create_placement, employment.update_placement, employment.delete_placement),
     MonthlyPay: Writer(employment.create_pay, employment.update_pay, employment.delete_pay, _pay_data),
@@ -130,19 +123,20 @@ WRITERS: dict[type[Table], Writer] = {
 }
 
 
-def refusal(exc: LedgerError) -> Response:
+def refusal(exc: LedgerError, table: str | None = None) -> Response:
     """A refusal in the form the panel's page shows to a person (checked in Chromium):
 
-    - 422: ``detail`` as a list of ``{loc, msg}`` — the page lists each as "field field - msg" —
-      beside the API's usual ``error``/``message``/``problems``;
+    - 422: ``custom_form_error``, one line naming each problem by the field's Chinese title
+      (the page's ``detail`` rendering would add English: "name field - …"), beside the API's
+      usual ``error``/``message``/``problems`` for scripts;
     - any other status (403, 404, 409 such as a locked month): plain text, the message and each
       problem on a line (the page shows a JSON object as raw JSON), with the error code in the
       ``X-Ledger-Error`` header for scripts.
     """
     if exc.status_code == 422:
-        detail = [{"loc": ["body", p.field], "msg": p.message, "type": p.code} for p in exc.problems]
-        return JSONResponse({"detail": detail, **exc.as_dict()}, status_code=422)
-    lines = [exc.message] + [f"{p.field}: {p.message}" for p in exc.problems]
+        said = "；".join(f"{labels.field_title(table, p.field)}：{p.message}" for p in exc.problems)
+        return JSONResponse({"custom_form_error": said or exc.message, **exc.as_dict()}, status_code=422)
+    lines = [exc.message] + [f"{labels.field_title(table, p.field)}: {p.message}" for p in exc.problems]
     return PlainTextResponse("\n".join(lines), status_code=exc.status_code, headers={"X-Ledger-Error": exc.code})
 
 
@@ -179,7 +173,9 @@ async def admin_guard(app: Any, scope: Any, receive: Any, send: Any) -> None:
         except ValueError:
             pass  # not JSON: Piccolo answers that itself
     if problems:
-        await refusal(ValidationFailed(problems))(scope, receive, send)
+        path = scope.get("path", "").split("/tables/", 1)
+        table = path[1].split("/", 1)[0] if len(path) == 2 else None
+        await refusal(ValidationFailed(problems), table)(scope, receive, send)
         return
     replayed = started = False
 
@@ -265,9 +261,99 @@ def as_admin(endpoint: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable
     return run
 
 
+def _yuan_text(value: Any) -> Any:
+    """A yuan amount as posted by the panel, as the text the service parses exactly."""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _yes(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in {"true", "1", "yes", "是"})
+
+
 class LedgerCRUD(PiccoloCRUD):
+    """Piccolo's CRUD for one table of the panel, speaking Chinese and yuan.
+
+    - The JSON schema the page builds its lists, filters and forms from carries Chinese titles,
+      no internal columns, money columns as yuan text and, where the unusual-amount rule asks,
+      a 确认异常金额 yes/no field.
+    - Rows leave with integer fen turned into yuan text (``"2800.00"``); posted yuan is read
+      from the JSON text as a Decimal, never a float, and handed to the service, which parses
+      and stores it as fen — exactly as the API's amounts.
+    - Writes go through the services (``WRITERS``).
+    """
+
+    @property
+    def _name(self) -> str:
+        return self.table._meta.tablename
+
     def _writer(self) -> Writer | None:
         return WRITERS.get(self.table)
+
+    def _loosened(self, model: type[pydantic.BaseModel]) -> type[pydantic.BaseModel]:
+        """``model`` taking yuan (text or a number) in its money columns, and the confirmation:
+        the request is checked against it before it reaches us, and the service checks yuan."""
+        money = [c for c in labels.MONEY_COLUMNS.get(self._name, {}) if c in model.model_fields]
+        fields: dict[str, Any] = {
+            c: (str | int | Decimal | None,
+                pydantic.Field(default=None, json_schema_extra=model.model_fields[c].json_schema_extra))
+            for c in money}
+        if self._name in labels.CONFIRMABLE_TABLES:
+            fields[labels.CONFIRM_FIELD] = (bool | str | None, pydantic.Field(default=None))
+        if not fields:
+            return model
+        return pydantic.create_model(model.__name__, __base__=model, **fields)
+
+    @property
+    def pydantic_model(self) -> type[pydantic.BaseModel]:
+        if self._writer() is None:
+            return super().pydantic_model
+        return self._loosened(create_pydantic_model(
+            self.table, model_name=f"{self.table.__name__}In",
+            exclude_columns=(self.table._meta.primary_key, *self.table._meta.secret_columns),
+            json_schema_extra={"extra": self.schema_extra}))
+
+    @property
+    def pydantic_model_optional(self) -> type[pydantic.BaseModel]:
+        if self._writer() is None:
+            return super().pydantic_model_optional
+        return self._loosened(super().pydantic_model_optional)
+
+    async def get_schema(self, request: Request) -> Response:
+        response = await super().get_schema(request)
+        if response.status_code != 200:
+            return response
+        return JSONResponse(labels.panel_schema(self._name, json.loads(response.body),
+                                                labels.choice_labels(self.table)))
+
+    def _in_yuan(self, response: Response, new: bool = False, single: bool = False) -> Response:
+        """Rows as the panel shows them: money in yuan, no internal columns."""
+        money = labels.MONEY_COLUMNS.get(self._name)
+        if response.status_code != 200 or self._writer() is None:
+            return response
+        body = json.loads(response.body)
+        for row in body["rows"] if isinstance(body, dict) and "rows" in body else [body]:
+            for secret in SECRET_COLUMNS & set(row):
+                del row[secret]
+            for column in money or {}:
+                if column in row:
+                    row[column] = None if new else fen_str(row[column])
+            if (new or single) and self._name in labels.CONFIRMABLE_TABLES:
+                row[labels.CONFIRM_FIELD] = False  # the edit form's answer starts at 否 each time
+        headers = {k: v for k, v in response.headers.items() if k.lower() == "content-range"}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json", headers=headers)
+
+    async def get_all(self, request: Request, params: Data | None = None) -> Response:
+        return self._in_yuan(await super().get_all(request, params))
+
+    async def get_single(self, request: Request, row_id: Any) -> Response:
+        return self._in_yuan(await super().get_single(request, row_id), single=True)
+
+    async def get_new(self, request: Request) -> Response:
+        return self._in_yuan(await super().get_new(request), new=True)
 
     async def _run(self, request: Request, work: Callable[[Writer], Awaitable[Response]]) -> Response:
         writer = self._writer()
@@ -276,18 +362,40 @@ class LedgerCRUD(PiccoloCRUD):
             with access.acting_as(await admin_actor(request)):
                 return await work(writer)
         except LedgerError as exc:
-            return refusal(exc)
+            return refusal(exc, self._name)
+
+    async def _exact(self, request: Request, data: Data) -> Data:
+        """The posted body again, its numbers read as Decimals (Starlette keeps the raw body)."""
+        try:
+            raw = json.loads(await request.body(), parse_float=Decimal)
+        except ValueError:
+            return data
+        return raw if isinstance(raw, dict) else data
 
     def _fields(self, data: Data, optional: bool) -> Data:
-        model = (self.pydantic_model_optional if optional else self.pydantic_model)(**self._clean_data(data))
-        values = {key: getattr(model, key) for key in (data if optional else model.model_dump())}
-        return {k: v for k, v in values.items() if k not in SECRET_COLUMNS and k != "id"}
+        data = dict(data)
+        money = {column: data.pop(column) for column in labels.MONEY_COLUMNS.get(self._name, {}) if column in data}
+        confirm = data.pop(labels.CONFIRM_FIELD, None)
+        # Every field optional: what is missing the service names, with every other problem.
+        model = self.pydantic_model_optional(**self._clean_data(data))
+        values = {key: getattr(model, key) for key in (data if optional else self.pydantic_model.model_fields)
+                  if key != labels.CONFIRM_FIELD}
+        values = {k: v for k, v in values.items()
+                  if k not in SECRET_COLUMNS and k != "id" and k not in labels.MONEY_COLUMNS.get(self._name, {})}
+        for column, field in labels.MONEY_COLUMNS.get(self._name, {}).items():
+            if column in money:
+                values[field] = _yuan_text(money[column])
+            elif not optional:
+                values[field] = None
+        if _yes(confirm):
+            values[labels.CONFIRM_FIELD] = True
+        return values
 
     async def post_single(self, request: Request, data: Data) -> Response:
         if self._writer() is None:
             return await super().post_single(request, data)
         try:
-            values = self._fields(data, optional=False)
+            values = self._fields(await self._exact(request, data), optional=False)
         except pydantic.ValidationError as exc:
             return Response(str(exc), status_code=400)
 
@@ -301,7 +409,7 @@ class LedgerCRUD(PiccoloCRUD):
         if self._writer() is None:
             return await super().patch_single(request, row_id, data)
         try:
-            values = self._fields(data, optional=True)
+            values = self._fields(await self._exact(request, data), optional=True)
         except pydantic.ValidationError as exc:
             return Response(str(exc), status_code=400)
         except AttributeError:
@@ -311,7 +419,8 @@ class LedgerCRUD(PiccoloCRUD):
             await writer.update(int(row_id), writer.to_service(values))
             row = await self.table.select(exclude_secrets=True).where(
                 self.table._meta.primary_key == row_id).first()
-            return Response(self.pydantic_model(**row).model_dump_json(), media_type="application/json")
+            return self._in_yuan(Response(self.pydantic_model(**row).model_dump_json(),
+                                          media_type="application/json"))
 
         return await self._run(request, update)
 

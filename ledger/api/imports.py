@@ -34,6 +34,8 @@ SheetName = Annotated[str | None, Parameter(max_length=100, description="只读�
 DryRun = Annotated[bool, Parameter(description="只预演、不写入 / check and preview only, write nothing")]
 Replace = Annotated[bool, Parameter(description="用表中数据覆盖冲突的已有记录（锁定月份除外） / "
                                                 "overwrite conflicting records (never in a locked month)")]
+ConfirmUnusual = Annotated[bool, Parameter(description="确认异常金额：超出一个月合理收入范围的金额也照收 / "
+                                                       "take amounts outside a month's plausible pay as meant")]
 WorkshopCode = Annotated[str | None, Parameter(max_length=32, description="工坊编码：无该列时的默认工坊，其他工坊的行被拒绝 / "
                                                                          "workshop code: for rows without one; "
                                                                          "rows of other workshops are refused")]
@@ -65,10 +67,12 @@ class ImportController(Controller):
                       "every row and column.")
     async def upload(self, data: Form,
                      kind: Kind = None, dry_run: DryRun = False, replace: Replace = False,
-                     workshop: WorkshopCode = None, sheet: SheetName = None) -> dict[str, Any]:
+                     workshop: WorkshopCode = None, sheet: SheetName = None,
+                     confirm_unusual: ConfirmUnusual = False) -> dict[str, Any]:
         upload = _upload(data.get("file"))
         report = await run_import(upload.file, ImportOptions(kind=kind, dry_run=dry_run, replace=replace,
-                                                             workshop=workshop, sheet=sheet))
+                                                             workshop=workshop, sheet=sheet,
+                                                             confirm_unusual=confirm_unusual))
         return report.as_dict()
 
     @post("/annotated", summary="检查表格并返回标注后的表格 / Check a sheet, get it back annotated",

@@ -25,6 +25,9 @@ from ledger.errors import ValidationFailed
 
 MONEY_DOC = "元，十进制字符串，精确到分 / yuan as a decimal string, exact to the fen, e.g. \"2800.00\""
 Money = str | int
+CONFIRM_DOC = ("确认异常金额：月收入或务工前月收入高于 5 万元、或高于 0 而低于 100 元（县可设置）时须为 true，否则拒收 / "
+               "confirm an unusual amount: needed when a month's pay or a baseline is above 50,000 or above 0 "
+               "and below 100 yuan (LEDGER_UNUSUAL_MONTHLY_ABOVE / _BELOW), else it is refused")
 
 
 def _f(description: str, **kw: Any) -> Any:
@@ -148,6 +151,7 @@ class WorkerCreate(Strict):
     village: str | None = _f("所在村 / village")
     phone: str | None = _f("手机号 / phone (optional)", default=None)
     baseline_income: Money | None = _f("务工前月收入 / pre-placement monthly income, " + MONEY_DOC, default=None)
+    confirm_unusual: bool = _f(CONFIRM_DOC, default=False)
 
 
 class WorkerUpdate(Strict):
@@ -156,6 +160,7 @@ class WorkerUpdate(Strict):
     village: str | None = _f("所在村 / village", default=None)
     phone: str | None = _f("手机号 / phone", default=None)
     baseline_income: Money | None = _f("务工前月收入 / baseline income, " + MONEY_DOC, default=None)
+    confirm_unusual: bool = _f(CONFIRM_DOC, default=False)
 
 
 class WorkerOut(BaseModel):
@@ -227,6 +232,7 @@ class PayCreate(Strict):
     days_worked: int | None = _f("出勤天数 / days worked (0 to the days of the month)")
     hours: Money | None = _f("工时 / hours (optional, decimal string)", default=None)
     pieces: int | None = _f("计件数 / pieces (optional)", default=None)
+    confirm_unusual: bool = _f(CONFIRM_DOC, default=False)
 
 
 class PayUpdate(Strict):
@@ -234,6 +240,7 @@ class PayUpdate(Strict):
     days_worked: int | None = _f("出勤天数 / days worked", default=None)
     hours: Money | None = _f("工时 / hours", default=None)
     pieces: int | None = _f("计件数 / pieces", default=None)
+    confirm_unusual: bool = _f(CONFIRM_DOC, default=False)
 
 
 class PayBatchItem(Strict):
@@ -242,6 +249,7 @@ class PayBatchItem(Strict):
     days_worked: int | None = _f("出勤天数 / days worked")
     hours: Money | None = _f("工时 / hours", default=None)
     pieces: int | None = _f("计件数 / pieces", default=None)
+    confirm_unusual: bool = _f(CONFIRM_DOC, default=False)
 
 
 class PayBatch(Strict):

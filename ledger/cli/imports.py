@@ -26,6 +26,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sheet", help="只读取这个工作表（按名称，隐藏的也可） / read only this tab (by name, hidden or not)")
     p.add_argument("--dry-run", action="store_true", help="只检查和预演，不写入 / check and preview only")
     p.add_argument("--replace", action="store_true", help="覆盖冲突的已有记录 / overwrite conflicting records")
+    p.add_argument("--confirm-unusual", action="store_true",
+                   help="确认异常金额（超出一个月合理收入范围）/ take unusual amounts as meant")
     p.add_argument("--workshop", help="工坊编码：无该列时的默认工坊 / workshop code for rows without one")
     p.add_argument("--annotated", type=Path, help="有问题时把标注后的表格写到这里 / write the annotated sheet here")
     p.add_argument("--json", action="store_true", help="以 JSON 输出报告 / print the report as JSON")
@@ -94,8 +96,8 @@ async def _import(args: argparse.Namespace) -> None:
 
     progress = _Progress()
     options = ImportOptions(kind=SheetKind(args.kind) if args.kind else None, dry_run=args.dry_run,
-                            replace=args.replace, workshop=args.workshop, sheet=args.sheet,
-                            batch_size=args.batch_size,
+                            replace=args.replace, confirm_unusual=args.confirm_unusual,
+                            workshop=args.workshop, sheet=args.sheet, batch_size=args.batch_size,
                             progress=progress)
     try:
         report = await run_import(args.file, options)

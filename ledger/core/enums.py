@@ -71,6 +71,10 @@ class Role(StrEnum):
     admin = "admin"
     system = "system"
 
+    @property
+    def label(self) -> str:
+        return {"operator": "运营方", "auditor": "审核员", "admin": "管理员", "system": "系统"}[self.value]
+
 
 class WritePath(StrEnum):
     """By which door a change came in; every journal entry names one."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -167,6 +168,36 @@ def check_money(field: str, value: str | int | Decimal | None, *, optional: bool
     if problems:
         return None, problems
     return amount.quantize(FEN), []
+
+
+@dataclass(frozen=True)
+class PlausibleMonth:
+    """What a month's income can plausibly be, in yuan: above ``low`` and at most ``high``
+    (0, a month without work, is always plausible). Outside it is far more often a slip —
+    fen typed as yuan (×100), a digit too many or too few — than a real month's pay."""
+
+    low: Decimal = Decimal("100")
+    high: Decimal = Decimal("50000")
+
+
+def check_plausible_monthly_amount(field: str, amount: Decimal | None, bounds: PlausibleMonth, *,
+                                   confirmed: bool) -> list[Problem]:
+    """A month's pay or a baseline far outside ``bounds`` is refused with the reason, unless
+    the person confirms it (``confirmed``): the rule asks, it does not forbid."""
+    if amount is None or confirmed or amount == 0 or bounds.low <= amount <= bounds.high:
+        return []
+    if amount > bounds.high:
+        zh = (f"金额 {amount:,f} 元超过 {bounds.high:,f} 元，不像一个月的收入（是否把“分”当成了“元”，"
+              f"或多写了一位？）")
+        en = (f"{amount:,f} yuan is above {bounds.high:,f} yuan, far more than a month's income "
+              f"(fen typed as yuan, or a digit too many?)")
+    else:
+        zh = f"金额 {amount:,f} 元低于 {bounds.low:,f} 元，不像一个月的收入（是否少写了位数？无收入请填 0）"
+        en = (f"{amount:,f} yuan is below {bounds.low:,f} yuan, far less than a month's income "
+              f"(digits missing? a month without work is 0)")
+    return [Problem(field, "unusual_amount",
+                    zh + "。如确认无误，请确认异常金额后再提交（confirm_unusual）",
+                    en + ". If it is right, confirm the unusual amount and send it again (confirm_unusual)")]
 
 
 def check_days_worked(field: str, value: int | None, month: str | None) -> list[Problem]:

@@ -67,6 +67,8 @@ class ImportOptions:
     """``pay`` or ``hires``; guessed from the header when not given."""
     dry_run: bool = False
     replace: bool = False
+    confirm_unusual: bool = False
+    """Take amounts outside a month's plausible pay (``rules.PlausibleMonth``) as meant."""
     workshop: str | None = None
     """A workshop code: the workshop of rows without one; rows of another are refused."""
     sheet: str | None = None
@@ -637,7 +639,8 @@ class _PayImport(_Job):
                 lines.append(line)
         # Field rules first (the API's), then what each row refers to.
         for line in lines:
-            line.clean = bulk.check_pay_fields(line.data, line.checks)
+            line.clean = bulk.check_pay_fields({**line.data, "confirm_unusual": self.options.confirm_unusual},
+                                               line.checks)
             if line.month_problems:  # 2024.1: say why, not "required"
                 line.checks.problems = [p for p in line.checks.problems if p.field != "month"] + line.month_problems
             if line.placement_ref is None and not line.id_refused:
@@ -769,6 +772,7 @@ class _HireImport(_Job):
                 "name": values.name(raw.get("name")), "village": values.text(raw.get("village")),
                 "id_number": _id_number(raw.get("id_number"), id_checks), "phone": values.phone(raw.get("phone")),
                 "baseline_income": values.money(raw.get("baseline_income")),
+                "confirm_unusual": self.options.confirm_unusual,
             }, checks)
             if id_checks.problems:  # an Excel number: say that, not "required"
                 checks.problems = [p for p in checks.problems if p.field != "id_number"] + id_checks.problems

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from piccolo.table import Table
 
+from ledger.core import rules
 from ledger.core.problems import Problem
 from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.settings import get_settings
@@ -31,6 +32,21 @@ def in_list(values: Iterable[Any], none: Any = -1) -> list[Any]:
 def today() -> date:
     override = get_settings().today
     return date.fromisoformat(override) if override else date.today()
+
+
+def confirmed(data: dict[str, Any]) -> bool:
+    """Whether a write says that its unusual amounts are meant (``confirm_unusual``)."""
+    return data.get("confirm_unusual") is True
+
+
+def plausible_month() -> rules.PlausibleMonth:
+    return get_settings().plausible_month
+
+
+def same_money(new: Any, stored: str | None) -> bool:
+    """Whether a money value sent with an update is the stored one (then it is not asked about
+    again: it was when it was set)."""
+    return rules.check_money("amount", new, optional=True)[0] == rules.check_money("amount", stored, optional=True)[0]
 
 
 class Collector:

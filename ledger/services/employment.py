@@ -23,11 +23,14 @@ from ledger.services.common import (
     Collector,
     Page,
     check_deletable,
+    confirmed,
     get_row,
     hidden,
     in_list,
     paginate,
+    plausible_month,
     reference_exists,
+    same_money,
     today,
 )
 from ledger.services.locks import refuse_locked, refuse_placement_change
@@ -194,6 +197,7 @@ def check_pay_fields(data: dict[str, Any], checks: Collector) -> dict[str, Any]:
     """The field rules of one pay record, with no database: shared by every write path."""
     month = checks.take(rules.check_month("month", data.get("month"), today()))
     amount = checks.take(rules.check_money("amount", data.get("amount")))
+    checks.add(rules.check_plausible_monthly_amount("amount", amount, plausible_month(), confirmed=confirmed(data)))
     checks.add(rules.check_days_worked("days_worked", data.get("days_worked"), month))
     hours, hour_problems = rules.check_money("hours", data.get("hours"), optional=True)
     limit = 24 * rules.days_in_month(month) if month else 744
@@ -269,7 +273,10 @@ async def _pay_to_change(pay_id: int, doing_zh: str, doing_en: str) -> dict[str,
 async def update_pay(pay_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     async with write_transaction():
         current = pay_out(await _pay_to_change(pay_id, "修改月收入", "changing pay"))
-        clean = await validate_pay({**current, **changes}, existing_id=pay_id)
+        merged = {**current, **changes}
+        if same_money(merged.get("amount"), current["amount"]):
+            merged["confirm_unusual"] = True  # the amount stands as stored: asked when it was set
+        clean = await validate_pay(merged, existing_id=pay_id)
         await journal.update(MonthlyPay, pay_id, clean)
     return await get_pay(pay_id)
 

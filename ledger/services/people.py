@@ -20,11 +20,14 @@ from ledger.services.common import (
     Collector,
     Page,
     check_deletable,
+    confirmed,
     get_row,
     hidden,
     in_list,
     paginate,
+    plausible_month,
     reference_exists,
+    same_money,
 )
 from ledger.tables import LowIncomeStatus, MonthlyPay, Placement, Worker
 
@@ -74,6 +77,8 @@ def check_worker_fields(data: dict[str, Any], checks: Collector,
         baseline = data["baseline_income_fen"]
         baseline = fen_str(baseline)
     amount = checks.take(rules.check_money("baseline_income", baseline, optional=True))
+    checks.add(rules.check_plausible_monthly_amount("baseline_income", amount, plausible_month(),
+                                                    confirmed=confirmed(data)))
     clean["baseline_income_fen"] = None if amount is None else yuan_to_fen(amount)
 
     if _unchanged(data, existing, "id_number"):
@@ -126,7 +131,10 @@ async def update_worker(worker_id: int, changes: dict[str, Any]) -> dict[str, An
     async with write_transaction():
         current = await _worker_row(worker_id)
         await _own_worker(worker_id)
-        merged = {**current, "baseline_income": fen_str(current["baseline_income_fen"]), **changes}
+        stored = fen_str(current["baseline_income_fen"])
+        merged = {**current, "baseline_income": stored, **changes}
+        if same_money(merged.get("baseline_income"), stored):
+            merged["confirm_unusual"] = True  # the baseline stands as stored: asked when it was set
         clean = await validate_worker(merged, existing=current)
         if "baseline_income_fen" in clean and clean["baseline_income_fen"] != current["baseline_income_fen"]:
             await _refuse_baseline_change(worker_id)

@@ -13,17 +13,17 @@ async def test_a_nul_in_a_table_filter_is_named_not_looked_up(admin):
     await world()
     response = await admin.get("enterprise", name="顺虎\x00")
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "query.name"]
+    assert response.json()["problems"][0]["field"] == "query.name"
 
 
 async def test_a_nul_in_a_new_user_s_workshops_is_refused_and_no_one_is_created(admin):
     await world()
     users_before, journal_before = await UserRole.count(), await AuditEntry.count()
-    response = await admin.client.post("/admin/api/forms/创建用户-create-a-user/", headers=admin._headers(),
+    response = await admin.client.post("/admin/api/forms/创建用户/", headers=admin._headers(),
                                        json={"username": "clerk", "password": "a-long-password",
                                              "role": "operator", "workshops": "T-01,\x00"})
     assert response.status_code == 422, response.text
-    assert [d["loc"] for d in response.json()["detail"]] == [["body", "workshops"]]
+    assert [p["field"] for p in response.json()["problems"]] == ["workshops"]
     assert "控制字符" in response.text and "control character" in response.text
     assert (await UserRole.count(), await AuditEntry.count()) == (users_before, journal_before)
 
@@ -32,7 +32,8 @@ async def test_a_nul_in_a_table_edit_names_every_field_that_has_one(admin):
     w = await world()
     response = await admin.patch("enterprise", w["enterprise"]["id"], {"name": "a\x00", "region_code": "33\x000784"})
     assert response.status_code == 422
-    assert sorted(d["loc"][1] for d in response.json()["detail"]) == ["name", "region_code"]
+    assert sorted(p["field"] for p in response.json()["problems"]) == ["name", "region_code"]
+    assert response.json()["custom_form_error"].startswith("企业名称：")  # what the page shows, by title
     assert (await Enterprise.select(Enterprise.name).first())["name"] == w["enterprise"]["name"]
 
 

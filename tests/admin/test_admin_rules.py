@@ -36,7 +36,7 @@ async def test_bad_pay_is_refused_by_the_admin_naming_every_problem(admin):
     w = await world()
     before = await counts()
     response = await admin.post("monthly_pay", {"placement": w["placement"]["id"], "month": "2023-13",
-                                                "amount_fen": -5, "days_worked": 40})
+                                                "amount_fen": "-5", "days_worked": 40})
     assert response.status_code == 422
     for word in ("month", "amount", "days_worked"):
         assert word in response.text
@@ -45,9 +45,9 @@ async def test_bad_pay_is_refused_by_the_admin_naming_every_problem(admin):
 
 async def test_a_duplicate_month_is_refused_by_the_admin(admin):
     w = await world()
-    row = {"placement": w["placement"]["id"], "month": "2023-03", "amount_fen": 280000, "days_worked": 20}
+    row = {"placement": w["placement"]["id"], "month": "2023-03", "amount_fen": "2800.00", "days_worked": 20}
     assert (await admin.post("monthly_pay", row)).status_code == 201
-    again = await admin.post("monthly_pay", row | {"amount_fen": 1})
+    again = await admin.post("monthly_pay", row | {"amount_fen": "1000.00"})
     assert again.status_code == 409
     assert [r["amount_fen"] for r in await MonthlyPay.select()] == [280000]
 
@@ -55,7 +55,7 @@ async def test_a_duplicate_month_is_refused_by_the_admin(admin):
 async def test_an_admin_edit_that_breaks_a_rule_is_refused_and_changes_nothing(admin):
     w = await world()
     pay = (await admin.post("monthly_pay", {"placement": w["placement"]["id"], "month": "2023-03",
-                                            "amount_fen": 280000, "days_worked": 20})).json()[0]
+                                            "amount_fen": "2800.00", "days_worked": 20})).json()[0]
     response = await admin.patch("monthly_pay", pay["id"], {"days_worked": 32})
     assert response.status_code == 422
     assert (await MonthlyPay.select().first())["days_worked"] == 20
@@ -94,7 +94,7 @@ async def test_the_reconcile_form_returns_the_report_as_a_download(admin):
     w = await world()
     claim = await claims.create_claim({"title": "测试", "scope": f"workshop:{w['workshop']['code']}",
                                        "period": "2023", "quote": "建成共富工坊1家，吸纳就业1人。"})
-    response = await admin.client.post("/admin/api/forms/对账-reconcile/", headers=admin._headers(),
+    response = await admin.client.post("/admin/api/forms/对账/", headers=admin._headers(),
                                        json={"claim_id": claim["id"], "format": "csv"})
     assert response.status_code == 200, response.text
     assert "attachment" in response.headers["content-disposition"]
@@ -102,7 +102,7 @@ async def test_the_reconcile_form_returns_the_report_as_a_download(admin):
 
 
 async def test_the_reconcile_form_explains_a_bad_period(admin):
-    response = await admin.client.post("/admin/api/forms/对账-reconcile/", headers=admin._headers(),
+    response = await admin.client.post("/admin/api/forms/对账/", headers=admin._headers(),
                                        json={"text": "建成共富工坊8家", "scope": "all", "period": "2023-13"})
     assert response.status_code == 422
     assert "period" in response.text

@@ -62,7 +62,7 @@ async def test_a_second_record_for_the_same_month_is_409(client):
     w = await setup_world(client)
     body = {"placement": w["placement"]["id"], "month": "2023-03", "amount": "2800.00", "days_worked": 22}
     assert (await client.post("/api/v1/pay/", json=body)).status_code == 201
-    again = await client.post("/api/v1/pay/", json=body | {"amount": "1.00"})
+    again = await client.post("/api/v1/pay/", json=body | {"amount": "1000.00"})
     assert again.status_code == 409
     assert again.json()["problems"][0]["code"] == "duplicate_pay"
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sheets import shop
 
 from ledger.core.money import fen_to_yuan
-from ledger.importer import ImportFailed, export_pay, run_import
+from ledger.importer import ImportFailed, ImportOptions, export_pay, run_import
 from ledger.services import figures
 from ledger.tables import MonthlyPay, Placement
 
@@ -51,15 +51,16 @@ async def test_import_then_export_then_import_is_the_identity(db, records, file_
     header = "用工编号,月份,收入(元),出勤天数,工时,计件数\n"
     lines = [f"{placements[i]},2023年{m}月,\"{Decimal(fen) / 100:,.2f}元\",{days},{'' if h is None else h},"
              f"{'' if pieces is None else pieces}" for (i, m), (fen, days, h, pieces) in records.items()]
-    await run_import(io.BytesIO((header + "\n".join(lines)).encode("gbk")))
+    await run_import(io.BytesIO((header + "\n".join(lines)).encode("gbk")),
+                     ImportOptions(confirm_unusual=True))  # random amounts, small ones too
     first = _rows_of(await MonthlyPay.select())
     assert len(first) == len(records)
 
     exported = await export_pay("T-01", "2023-01", "2023-12", file_format)
-    again = await run_import(io.BytesIO(exported.content))
+    again = await run_import(io.BytesIO(exported.content), ImportOptions(confirm_unusual=True))
     assert (again.created, again.unchanged) == (0, len(records))
     await MonthlyPay.delete(force=True)
-    await run_import(io.BytesIO(exported.content))
+    await run_import(io.BytesIO(exported.content), ImportOptions(confirm_unusual=True))
     assert _rows_of(await MonthlyPay.select()) == first
     assert (await export_pay("T-01", "2023-01", "2023-12", file_format)).content == exported.content or \
         file_format == "xlsx"  # xlsx files carry a timestamp; their cells are compared above

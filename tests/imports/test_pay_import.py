@@ -244,7 +244,7 @@ async def test_blank_rows_and_template_rows_left_unfilled_are_skipped(db, tmp_pa
 
 async def test_an_id_number_that_excel_turned_into_a_number_is_explained(db, tmp_path):
     s = await shop(1)
-    rows = [HEADER, ["T-01", float(s["people"][0]["id_number"]), "工人1", "2023-03", "1", 1]]
+    rows = [HEADER, ["T-01", float(s["people"][0]["id_number"]), "工人1", "2023-03", "1000", 1]]
     with pytest.raises(ImportFailed) as exc:
         await run_import(xlsx(tmp_path / "num.xlsx", rows))
     [problem] = exc.value.report.problems
@@ -254,10 +254,10 @@ async def test_an_id_number_that_excel_turned_into_a_number_is_explained(db, tmp
 async def test_a_worker_unknown_or_not_placed_or_named_otherwise_is_refused(db, tmp_path):
     s = await shop(2)
     other = await shop(1, code="T-02", enterprise=s["enterprise"], first_serial=9)
-    rows = [HEADER, ["T-01", make_id(50), "无名", "2023-03", "1", 1],
-            ["T-01", other["people"][0]["id_number"], "工人9", "2023-03", "1", 1],
-            ["T-01", s["people"][0]["id_number"], "李四", "2023-03", "1", 1],
-            ["T-01", s["people"][1]["id_number"], "工人2", "2022-12", "1", 1]]
+    rows = [HEADER, ["T-01", make_id(50), "无名", "2023-03", "1000", 1],
+            ["T-01", other["people"][0]["id_number"], "工人9", "2023-03", "1000", 1],
+            ["T-01", s["people"][0]["id_number"], "李四", "2023-03", "1000", 1],
+            ["T-01", s["people"][1]["id_number"], "工人2", "2022-12", "1000", 1]]
     with pytest.raises(ImportFailed) as exc:
         await run_import(xlsx(tmp_path / "who.xlsx", rows))
     assert [(p.problem.row, p.problem.code) for p in exc.value.report.problems] == [
@@ -270,7 +270,7 @@ async def test_with_a_workshop_given_the_code_column_may_be_absent_and_other_wor
     rows = [["身份证号", "月份", "收入", "出勤天数"], [s["people"][0]["id_number"], "2023-03", "100", 1]]
     report = await run_import(xlsx(tmp_path / "a.xlsx", rows), ImportOptions(workshop="T-01"))
     assert report.created == 1
-    rows = [HEADER, ["T-02", other["people"][0]["id_number"], "工人9", "2023-03", "1", 1]]
+    rows = [HEADER, ["T-02", other["people"][0]["id_number"], "工人9", "2023-03", "1000", 1]]
     with pytest.raises(ImportFailed) as exc:
         await run_import(xlsx(tmp_path / "b.xlsx", rows), ImportOptions(workshop="T-01"))
     assert [p.problem.code for p in exc.value.report.problems] == ["other_workshop"]

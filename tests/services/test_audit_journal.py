@@ -71,7 +71,7 @@ async def test_a_refused_write_journals_nothing_and_leaves_no_gap(db):
             {"placement": w["placement"]["id"], "amount": "100.00", "days_worked": 3},
             {"placement": w["placement"]["id"] + 999, "amount": "100.00", "days_worked": 3}])
     assert await head_seq() == start
-    await employment.create_pay({"placement": w["placement"]["id"], "month": "2023-04", "amount": "1.00",
+    await employment.create_pay({"placement": w["placement"]["id"], "month": "2023-04", "amount": "1000.00",
                                  "days_worked": 1})
     assert await head_seq() == start + 1
 
@@ -129,11 +129,11 @@ async def test_the_admin_panel_journals_as_the_admin_by_the_admin_path(db):
                                   json={"username": "keeper", "password": "keeper-password-1"})
         assert login.status_code == 200, login.text
         created = await client.post("/admin/api/tables/monthly_pay/", headers=csrf, json={
-            "placement": w["placement"]["id"], "month": "2023-03", "amount_fen": 280000, "days_worked": 20})
+            "placement": w["placement"]["id"], "month": "2023-03", "amount_fen": "2800.00", "days_worked": 20})
         assert created.status_code == 201, created.text
         pay_id = created.json()[0]["id"]
         patched = await client.patch(f"/admin/api/tables/monthly_pay/{pay_id}/", headers=csrf,
-                                     json={"amount_fen": 290000})
+                                     json={"amount_fen": "2900.00"})
         assert patched.status_code == 200, patched.text
         deleted = await client.delete(f"/admin/api/tables/monthly_pay/{pay_id}/", headers=csrf)
         assert deleted.status_code == 204, deleted.text

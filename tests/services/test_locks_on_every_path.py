@@ -279,9 +279,9 @@ async def test_every_write_path_refuses_a_signed_off_month_naming_the_lock_and_c
         "API: an uploaded sheet in replace mode changing a March amount": lambda: api(
             "POST", "/api/v1/imports", ledger.operator, params={"replace": "true"}, files=upload(changed_row)),
         "admin panel: new March pay": lambda: admin_panel(panel.post("monthly_pay", {
-            "placement": zhao, "month": MARCH, "amount_fen": 210000, "days_worked": 20})),
+            "placement": zhao, "month": MARCH, "amount_fen": "2100.00", "days_worked": 20})),
         "admin panel: edit March pay": lambda: admin_panel(
-            panel.patch("monthly_pay", zhang_march["id"], {"amount_fen": 290000})),
+            panel.patch("monthly_pay", zhang_march["id"], {"amount_fen": "2900.00"})),
         "admin panel: move March pay to April": lambda: admin_panel(
             panel.patch("monthly_pay", li_march["id"], {"month": APRIL})),
         "admin panel: delete March pay": lambda: admin_panel(panel.delete("monthly_pay", li_march["id"])),
@@ -341,7 +341,7 @@ async def test_every_write_path_refuses_a_signed_off_month_naming_the_lock_and_c
     april = await http.post("/api/v1/pay", headers=ledger.operator, json={
         "placement": ledger.zhao.placement["id"], "month": APRIL, "amount": "2100.00", "days_worked": 20})
     assert april.status_code == 201, april.text
-    edit = await panel.patch("monthly_pay", ledger.pay[("张一", APRIL)]["id"], {"amount_fen": 260050})
+    edit = await panel.patch("monthly_pay", ledger.pay[("张一", APRIL)]["id"], {"amount_fen": "2600.50"})
     assert edit.status_code == 200, edit.text
     april_sheet = xlsx(tmp_path / "april.xlsx", [HEADER, pay_row(ledger.li, t01, "3000.00", APRIL)])
     assert (await ledger_cli("import", str(april_sheet))).returncode == 0
@@ -446,7 +446,7 @@ async def test_an_adjustment_needs_a_reason_a_locked_month_and_an_auditor(ledger
         response = await record(who)
         assert response.status_code == 403 and response.json()["error"] == "forbidden"
     panel = await ledger.panel.post("adjustment", {
-        "placement": ledger.zhang.placement["id"], "month": MARCH, "delta_fen": -15025, "reason": "多计",
+        "placement": ledger.zhang.placement["id"], "month": MARCH, "delta_fen": "-150.25", "reason": "多计",
         "created_by": PANEL_USER, "created_at": "2023-04-01T00:00:00Z"})
     assert panel.status_code == 403
     assert await everything() == before
@@ -463,7 +463,7 @@ async def test_an_adjustment_is_never_changed_or_deleted_by_any_path(ledger):
         assert (await ledger.http.patch(f"/api/v1/adjustments/{adjustment_id}", headers=who,
                                         json={"delta": "-1.00"})).status_code == 405
         assert (await ledger.http.delete(f"/api/v1/adjustments/{adjustment_id}", headers=who)).status_code == 405
-    edit = await ledger.panel.patch("adjustment", adjustment_id, {"delta_fen": -100, "reason": "改"})
+    edit = await ledger.panel.patch("adjustment", adjustment_id, {"delta_fen": "-1.00", "reason": "改"})
     remove = await ledger.panel.delete("adjustment", adjustment_id)
     for response in (edit, remove):
         assert response.status_code == 422 and response.json()["problems"][0]["code"] == "append_only"

@@ -52,7 +52,7 @@ async def test_every_problem_in_a_request_is_reported_at_once(db):
 async def test_a_month_that_is_not_a_month_is_refused(db, month, code):
     w = await world()
     with pytest.raises(ValidationFailed) as exc:
-        await employment.create_pay({"placement": w["placement"]["id"], "month": month, "amount": "1.00",
+        await employment.create_pay({"placement": w["placement"]["id"], "month": month, "amount": "1000.00",
                                      "days_worked": 1})
     assert [p.code for p in exc.value.problems] == [code]
 
@@ -60,7 +60,7 @@ async def test_a_month_that_is_not_a_month_is_refused(db, month, code):
 async def test_a_future_month_is_refused(db):
     w = await world()
     with pytest.raises(ValidationFailed) as exc:
-        await employment.create_pay({"placement": w["placement"]["id"], "month": next_month(), "amount": "1.00",
+        await employment.create_pay({"placement": w["placement"]["id"], "month": next_month(), "amount": "1000.00",
                                      "days_worked": 1})
     assert [p.code for p in exc.value.problems] == ["month_future"]
 
@@ -100,7 +100,7 @@ async def test_the_database_itself_refuses_a_duplicate_pay_record(db):
 async def test_a_month_outside_the_placement_is_refused(db):
     w = await world()
     with pytest.raises(ValidationFailed) as exc:
-        await employment.create_pay({"placement": w["placement"]["id"], "month": "2022-12", "amount": "1.00",
+        await employment.create_pay({"placement": w["placement"]["id"], "month": "2022-12", "amount": "1000.00",
                                      "days_worked": 1})
     assert [p.code for p in exc.value.problems] == ["month_outside_placement"]
 
@@ -151,7 +151,7 @@ async def test_a_batch_with_one_bad_item_writes_nothing_and_names_each_item(db):
         await employment.create_pay_batch("2023-03", [
             {"placement": w["placement"]["id"], "amount": "2800.00", "days_worked": 20},
             {"placement": second["id"], "amount": "-5", "days_worked": 20},
-            {"placement": 424242, "amount": "1.00", "days_worked": 40},
+            {"placement": 424242, "amount": "1000.00", "days_worked": 40},
         ])
     assert sorted(p.field for p in exc.value.problems) == [
         "items[1].amount", "items[2].days_worked", "items[2].placement"]
