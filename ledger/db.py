@@ -64,14 +64,18 @@ async def write_transaction() -> AsyncIterator[None]:
     if TRANSACTION_STATE.get() is not None and db.transaction_exists():
         yield  # joins the outer one
         return
+    from ledger.services.aggregates import flush
+
     token = TRANSACTION_STATE.set({})
     try:
         if isinstance(db, SQLiteEngine):
             async with db.transaction(transaction_type=TransactionType.immediate):
                 yield
+                await flush()  # the figures' aggregates commit with the rows they sum
             return
         async with db.transaction():
             await Workshop.raw("SELECT pg_advisory_xact_lock({})", WRITER_LOCK)
             yield
+            await flush()
     finally:
         TRANSACTION_STATE.reset(token)

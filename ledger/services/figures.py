@@ -136,10 +136,64 @@ async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
     return await Workshop.raw(sql, *args)
 
 
-async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
+async def pay_group_from_rows(scope: Scope, period: Period) -> dict[str, int]:
+    """The pay group computed from the business rows: what the aggregates must equal
+    (``ledger figures --check``)."""
     sql, args = _pay_group_sql(scope)
     row = (await _run(sql, period_args(period, args)))[0]
     return {key: int(value or 0) for key, value in row.items()}
+
+
+def _year_masks(period: Period) -> dict[int, int]:
+    """The period's months as one bit mask per year (bit 0 = January)."""
+    masks: dict[int, int] = {}
+    for month in period.months:
+        masks[month.year] = masks.get(month.year, 0) | (1 << (month.month - 1))
+    return masks
+
+
+async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
+    """The pay group read from the live aggregates (``ledger.services.aggregates``): the
+    workshop-month sums, the few (worker, month)s shared by two workshops summed inside the
+    scope, and the workers paid from the worker-year month masks."""
+    where, args = scope_sql(scope)
+    first, last = str(period.first), str(period.last)
+    columns = ", ".join(f"COALESCE(SUM(a.{c}), 0) AS {c}" for c in (
+        "total_fen", "total_fen_low", "person_months", "person_months_low", "uplift_fen", "uplift_n",
+        "uplift_fen_low", "uplift_n_low"))
+    sums = (await _run(f"""SELECT {columns} FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
+                           WHERE a.month >= {{}} AND a.month <= {{}} AND {where}""", [first, last, *args]))[0]
+    shared = f"""SELECT c.worker AS worker, c.month AS month, SUM(c.fen) AS fen, MAX(c.low) AS low,
+                        MAX(c.baseline) AS baseline
+                 FROM figure_cell c JOIN workshop w ON w.id = c.workshop
+                 WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
+                 GROUP BY c.worker, c.month"""
+    shared_columns = []
+    for suffix, cond in (("", "fen > 0"), ("_low", "fen > 0 AND low = 1")):
+        shared_columns += [
+            f"COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS person_months{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN fen - baseline ELSE 0 END), 0)"
+            f" AS uplift_fen{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN 1 ELSE 0 END), 0) AS uplift_n{suffix}",
+        ]
+    extra = (await _run(f"SELECT {', '.join(shared_columns)} FROM ({shared}) s", [first, last, *args]))[0]
+    masks = _year_masks(period)
+    paid = " OR ".join(f"(y.year = {year} AND (y.paid_mask & {mask}) <> 0)" for year, mask in masks.items())
+    paid_low = " OR ".join(f"(y.year = {year} AND (y.paid_low_mask & {mask}) <> 0)" for year, mask in masks.items())
+    workers = (await _run(f"""
+        SELECT COUNT(DISTINCT u.worker) AS workers_paid,
+               COUNT(DISTINCT CASE WHEN u.low = 1 THEN u.worker END) AS workers_paid_low
+        FROM (SELECT y.worker AS worker, CASE WHEN {paid_low} THEN 1 ELSE 0 END AS low
+              FROM figure_worker_year y JOIN workshop w ON w.id = y.workshop
+              WHERE y.year >= {min(masks)} AND y.year <= {max(masks)} AND ({paid}) AND {where}
+              UNION ALL
+              SELECT s.worker, s.low FROM ({shared}) s WHERE s.fen > 0) u""", [*args, first, last, *args]))[0]
+    out = {key: int(sums[key]) for key in ("total_fen", "total_fen_low")}
+    for suffix in ("", "_low"):
+        for key in ("person_months", "uplift_fen", "uplift_n"):
+            out[key + suffix] = int(sums[key + suffix]) + int(extra[key + suffix])
+        out["workers_paid" + suffix] = int(workers["workers_paid" + suffix] or 0)
+    return out
 
 
 async def employment_group(scope: Scope, period: Period) -> dict[str, int]:
@@ -218,14 +272,21 @@ async def check_scope_exists(scope: Scope) -> None:
         raise ValidationFailed([Problem("scope", "unknown_scope", what_zh, what_en)])
 
 
-async def compute(scope: Scope, period: Period, *, with_growth: bool = True) -> FigureSet:
-    """Every figure of definition version 1 for a scope and period, by aggregate SQL."""
+async def compute(scope: Scope, period: Period, *, with_growth: bool = True, from_rows: bool = False
+                  ) -> FigureSet:
+    """Every figure of definition version 1 for a scope and period, by aggregate SQL: the pay
+    figures from the live aggregates, or (``from_rows``) from the business rows themselves."""
+    from ledger.services import aggregates
+
     require_reader()
     await check_scope_exists(scope)
-    pay = await pay_group(scope, period)
+    if not from_rows:
+        await aggregates.ensure_fresh()
+    pay_group_of = pay_group_from_rows if from_rows else pay_group
+    pay = await pay_group_of(scope, period)
     employment = await employment_group(scope, period)
     open_count, certified, levels = await workshop_group(scope, period)
-    earlier = await pay_group(scope, period.same_months_year_earlier()) if with_growth else None
+    earlier = await pay_group_of(scope, period.same_months_year_earlier()) if with_growth else None
     values: list[tuple[str, FigureValue]] = []
     for low_income, suffix in ((False, ""), (True, "_low")):
         employed = employment["employed_low" if low_income else "employed"]

@@ -1,0 +1,293 @@
+"""Live, exact aggregates of the figures, kept in the same transaction as every write.
+
+Three tables, each a pure function of the business rows (``recompute`` is the one
+definition, used for the incremental flush, the rebuild and the check alike):
+
+* ``figure_cell`` (worker, workshop, month): that worker's pay plus adjustments at that
+  workshop in that month, whether the worker is low-income in the month, whether this is the
+  worker's only workshop with rows in the month (``single``), and the worker's baseline.
+* ``figure_workshop_month`` (workshop, month): additive sums over the cells — total pay
+  (all cells) and, over the *single* cells only, person-months and the uplift sums; plain
+  and low-income.
+* ``figure_worker_year`` (worker, workshop, year): the months (one bit each) of the
+  worker's single cells with pay > 0, plain and low-income — for ``workers_paid``, a count
+  of distinct workers that does not add up across months or workshops.
+
+Why this is exact for any scope (a set of workshops) and period: a (worker, month) with rows
+at one workshop only has the same month's pay in every scope that holds the workshop, so its
+person-month and uplift add up per workshop; one with rows at two or more workshops (rare)
+is read from its cells and summed per (worker, month) inside the scope at query time.
+
+Keeping them: triggers on the business tables queue the (worker, month) keys a row change
+touches in ``figure_dirty`` (month '' = all the worker's months); ``flush`` recomputes
+exactly those keys — cells, then the workshop-months and worker-years they belong to, before
+and after — and empties the queue. ``ledger.db.write_transaction`` flushes before commit, so
+the aggregates commit with the rows; a reader flushes what plain SQL left queued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.db import is_sqlite, write_transaction
+from ledger.tables import AGGREGATE_TABLES, FigureCell
+
+_CHUNK = 500
+
+
+async def _run(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return await FigureCell.raw(sql, *args)
+
+
+def _year(column: str) -> str:
+    return f"CAST(substr({column}, 1, 4) AS INTEGER)"
+
+
+def _bit(column: str) -> str:
+    """The month's bit in a year mask: bit 0 = January."""
+    return f"(1 << (CAST(substr({column}, 6, 2) AS INTEGER) - 1))"
+
+
+def _low_in_month(worker: str, month: str) -> str:
+    """SQL: the worker is low-income in the month (a status in force on any day of it)."""
+    from_month = "substr(s.valid_from, 1, 7)" if is_sqlite() else "to_char(s.valid_from, 'YYYY-MM')"
+    to_month = "substr(s.valid_to, 1, 7)" if is_sqlite() else "to_char(s.valid_to, 'YYYY-MM')"
+    return (f"EXISTS (SELECT 1 FROM low_income_status s WHERE s.worker = {worker} AND {from_month} <= {month} "
+            f"AND (s.valid_to IS NULL OR {to_month} >= {month}))")
+
+
+CELL_COLUMNS = "worker, workshop, month, fen, low, single, baseline"
+
+
+def cells_sql(keyed: str | None) -> str:
+    """SELECT of the cells, from the business rows. ``keyed``: the SQL of a (worker, month)
+    key set (month '' = every month); None for all cells (the rebuild and the check)."""
+    if keyed is None:
+        source = """
+            SELECT p.worker AS worker, p.workshop AS workshop, mp.month AS month, mp.amount_fen AS fen
+            FROM monthly_pay mp JOIN placement p ON p.id = mp.placement
+            UNION ALL
+            SELECT p.worker, p.workshop, a.month, a.delta_fen FROM adjustment a JOIN placement p ON p.id = a.placement"""
+    else:
+        source = f"""
+            SELECT p.worker AS worker, p.workshop AS workshop, mp.month AS month, mp.amount_fen AS fen
+            FROM ({keyed}) k JOIN placement p ON p.worker = k.worker
+            JOIN monthly_pay mp ON mp.placement = p.id AND (k.month = '' OR mp.month = k.month)
+            UNION ALL
+            SELECT p.worker, p.workshop, a.month, a.delta_fen
+            FROM ({keyed}) k JOIN placement p ON p.worker = k.worker
+            JOIN adjustment a ON a.placement = p.id AND (k.month = '' OR a.month = k.month)"""
+    return f"""
+        SELECT c.worker AS worker, c.workshop AS workshop, c.month AS month, c.fen AS fen,
+               CASE WHEN {_low_in_month('c.worker', 'c.month')} THEN 1 ELSE 0 END AS low,
+               CASE WHEN COUNT(*) OVER (PARTITION BY c.worker, c.month) = 1 THEN 1 ELSE 0 END AS single,
+               wk.baseline_income_fen AS baseline
+        FROM (SELECT worker, workshop, month, SUM(fen) AS fen FROM ({source}) src
+              GROUP BY worker, workshop, month) c
+        JOIN worker wk ON wk.id = c.worker"""
+
+
+WORKSHOP_MONTH_COLUMNS = ("workshop, month, total_fen, total_fen_low, person_months, person_months_low, "
+                          "uplift_fen, uplift_n, uplift_fen_low, uplift_n_low")
+
+
+def workshop_months_sql(where: str = "1 = 1") -> str:
+    """SELECT of the workshop-month sums from the cells (``where`` filters the cells ``c``)."""
+    cols = []
+    for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
+        cols.append(f"SUM(CASE WHEN {cond} THEN c.fen ELSE 0 END) AS total_fen{suffix}")
+    for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
+        paid = f"{cond} AND c.single = 1 AND c.fen > 0"
+        cols.append(f"SUM(CASE WHEN {paid} THEN 1 ELSE 0 END) AS person_months{suffix}")
+    for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
+        uplift = f"{cond} AND c.single = 1 AND c.fen > 0 AND c.baseline IS NOT NULL"
+        cols.append(f"SUM(CASE WHEN {uplift} THEN c.fen - c.baseline ELSE 0 END) AS uplift_fen{suffix}")
+        cols.append(f"SUM(CASE WHEN {uplift} THEN 1 ELSE 0 END) AS uplift_n{suffix}")
+    return f"""SELECT c.workshop AS workshop, c.month AS month, {', '.join(cols)}
+               FROM figure_cell c WHERE {where} GROUP BY c.workshop, c.month"""
+
+
+WORKER_YEAR_COLUMNS = "worker, workshop, year, paid_mask, paid_low_mask"
+
+
+def worker_years_sql(where: str = "1 = 1") -> str:
+    """SELECT of the paid-month masks from the cells (each month once per group: SUM is OR)."""
+    return f"""SELECT c.worker AS worker, c.workshop AS workshop, {_year('c.month')} AS year,
+                      SUM({_bit('c.month')}) AS paid_mask,
+                      SUM(CASE WHEN c.low = 1 THEN {_bit('c.month')} ELSE 0 END) AS paid_low_mask
+               FROM figure_cell c WHERE c.single = 1 AND c.fen > 0 AND {where}
+               GROUP BY c.worker, c.workshop, {_year('c.month')}"""
+
+
+# --- keeping them ------------------------------------------------------------------------------
+
+async def pending() -> int:
+    """The last queued key's id (0 when nothing waits)."""
+    row = (await _run("SELECT MAX(id) AS last FROM figure_dirty"))[0]
+    return int(row["last"] or 0)
+
+
+def _keys_sql(last: int) -> str:
+    """The queued keys up to ``last``, without overlap: a worker queued for all months
+    ('' ) is not also queued month by month."""
+    return f"""SELECT DISTINCT worker, month FROM figure_dirty d
+               WHERE d.id <= {last} AND (d.month = '' OR NOT EXISTS (
+                   SELECT 1 FROM figure_dirty e WHERE e.id <= {last} AND e.worker = d.worker AND e.month = ''))"""
+
+
+def _in_keys(last: int, alias: str) -> str:
+    return (f"{alias}.worker IN (SELECT worker FROM figure_dirty WHERE id <= {last}) AND EXISTS ("
+            f"SELECT 1 FROM figure_dirty d WHERE d.id <= {last} AND d.worker = {alias}.worker "
+            f"AND (d.month = '' OR d.month = {alias}.month))")
+
+
+async def flush() -> int:
+    """Recompute what the queue names, in the current write transaction; returns how many
+    keys it took. Over-approximating a key set is always safe: recomputing an unchanged
+    aggregate row gives it again."""
+    last = await pending()
+    if not last:
+        return 0
+    workshops: set[int] = set()
+    months: set[str] = set()
+    touched = f"SELECT DISTINCT workshop, month FROM figure_cell c WHERE {_in_keys(last, 'c')}"
+    for row in await _run(touched):
+        workshops.add(row["workshop"])
+        months.add(row["month"])
+    await _run(f"DELETE FROM figure_cell WHERE {_in_keys(last, 'figure_cell')}")
+    await _run(f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(_keys_sql(last))}")
+    for row in await _run(touched):
+        workshops.add(row["workshop"])
+        months.add(row["month"])
+    await _recompute_workshop_months(sorted(workshops), sorted(months))
+    dirty_workers = f"SELECT worker FROM figure_dirty WHERE id <= {last}"
+    await _run(f"DELETE FROM figure_worker_year WHERE worker IN ({dirty_workers})")
+    await _run(f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) "
+               f"{worker_years_sql(f'c.worker IN ({dirty_workers})')}")
+    await _run(f"DELETE FROM figure_dirty WHERE id <= {last}")
+    return last
+
+
+async def _recompute_workshop_months(workshops: list[int], months: list[str]) -> None:
+    if not workshops or not months:
+        return
+    month_list = ", ".join("{}" for _ in months)
+    for start in range(0, len(workshops), _CHUNK):
+        chunk = workshops[start:start + _CHUNK]
+        ids = ", ".join(str(int(w)) for w in chunk)
+        await _run(f"DELETE FROM figure_workshop_month WHERE workshop IN ({ids}) AND month IN ({month_list})",
+                   *months)
+        cells = f"c.workshop IN ({ids}) AND c.month IN ({month_list})"
+        await _run(f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) {workshop_months_sql(cells)}",
+                   *months)
+
+
+async def ensure_fresh() -> None:
+    """For a reader: recompute whatever writes outside the services left queued."""
+    if await pending():
+        async with write_transaction():
+            await flush()
+
+
+async def rebuild() -> dict[str, int]:
+    """Rewrite every aggregate from the business rows (for migrations and repairs), as one
+    journaled unit of work. Returns the row counts."""
+    from ledger import access
+    from ledger.core.enums import JournalAction, Role
+    from ledger.services import journal
+
+    access.require(Role.admin, doing_zh="重建指标汇总表", doing_en="rebuilding the figures' aggregates")
+    async with write_transaction():
+        before = await counts()
+        for table in AGGREGATE_TABLES:
+            await _run(f"DELETE FROM {table._meta.tablename}")
+        await _run(f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(None)}")
+        await _run(f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) {workshop_months_sql()}")
+        await _run(f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql()}")
+        after = await counts()
+        await journal.append([journal.Change(FigureCell, 0, JournalAction.rebuild, before, after)])
+    if not is_sqlite():
+        for table in AGGREGATE_TABLES:
+            await _run(f"ANALYZE {table._meta.tablename}")
+    return after
+
+
+async def counts() -> dict[str, int]:
+    out = {}
+    for table in AGGREGATE_TABLES:
+        out[table._meta.tablename] = int((await _run(f"SELECT COUNT(*) AS n FROM {table._meta.tablename}"))[0]["n"])
+    return out
+
+
+# --- checking them -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Difference:
+    """Rows of an aggregate table that the business rows do not give (``extra``) or that
+    they give but the table lacks (``missing``)."""
+
+    table: str
+    missing: int
+    extra: int
+    examples: tuple[dict[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "missing": self.missing, "extra": self.extra,
+                "examples": list(self.examples)}
+
+
+async def check() -> list[Difference]:
+    """Recompute every aggregate from the business rows and compare row by row (money to the
+    fen: the columns are integers). Pending keys are flushed first: queued work is not drift."""
+    await ensure_fresh()
+    differences = []
+    for table, columns, expected in (
+            ("figure_cell", CELL_COLUMNS, cells_sql(None)),
+            ("figure_workshop_month", WORKSHOP_MONTH_COLUMNS,
+             workshop_months_sql().replace("FROM figure_cell c", f"FROM ({cells_sql(None)}) c")),
+            ("figure_worker_year", WORKER_YEAR_COLUMNS,
+             worker_years_sql().replace("FROM figure_cell c", f"FROM ({cells_sql(None)}) c"))):
+        stored = f"SELECT {columns} FROM {table}"
+        wanted = f"SELECT {columns} FROM ({expected}) x"
+        found = {}
+        for kind, sql in (("missing", f"{wanted} EXCEPT {stored}"), ("extra", f"{stored} EXCEPT {wanted}")):
+            n = int((await _run(f"SELECT COUNT(*) AS n FROM ({sql}) d"))[0]["n"])
+            found[kind] = (n, [{kind: True, **r} for r in await _run(f"SELECT * FROM ({sql}) d LIMIT 3")] if n else [])
+        if found["missing"][0] or found["extra"][0]:
+            differences.append(Difference(table, found["missing"][0], found["extra"][0],
+                                          tuple(found["missing"][1] + found["extra"][1])))
+    return differences
+
+
+async def check_all(scope: str | None = None, period: str | None = None) -> dict[str, Any]:
+    """``ledger figures --check``: every aggregate row against the business rows, then every
+    figure (plain and low-income, to the fen) read from the aggregates against the same figure
+    computed from the rows — for the scope and period given, else for everything in each year
+    that has pay."""
+    from ledger.core.metrics import Period, Scope
+    from ledger.services import figures
+
+    differences = await check()
+    if scope and period:
+        asked = [figures.parse_scope_period(scope, period)]
+    else:
+        years = await _run("SELECT DISTINCT substr(month, 1, 4) AS year FROM figure_workshop_month ORDER BY 1")
+        asked = [(Scope.parse(scope or "all"), Period.parse(str(r["year"]))) for r in years]
+    figure_differences = []
+    for one_scope, one_period in asked:
+        kept = (await figures.compute(one_scope, one_period)).as_dict()
+        recomputed = (await figures.compute(one_scope, one_period, from_rows=True)).as_dict()
+        for name, value in recomputed.items():
+            if kept.get(name) != value:
+                figure_differences.append({"scope": str(one_scope), "period": str(one_period), "figure": name,
+                                           "aggregates": _text(kept.get(name)), "rows": _text(value)})
+    return {"ok": not differences and not figure_differences,
+            "tables": await counts(),
+            "figures_compared": [f"{s} {p}" for s, p in asked],
+            "table_differences": [d.as_dict() for d in differences],
+            "figure_differences": figure_differences}
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value) if not isinstance(value, int) else value
