@@ -287,7 +287,8 @@ class FigureWorkerYear(Table, tablename="figure_worker_year",
 
 class FigureDirty(Table, tablename="figure_dirty",
                   help_text="指标汇总待更新队列（触发器写入，同一事务内处理完）：某人某月，空月份表示该人所有月份。"):
-    worker = Integer(null=False, help_text="务工人员编号")
+    worker = Integer(null=False, help_text="务工人员编号（0：这一行是待重算的工坊×月）")
+    workshop = Integer(null=False, default=0, help_text="0：待处理；-1：本次处理中；其他：待重算的工坊")
     month = Varchar(length=7, null=False, default="", help_text="月份 YYYY-MM；空表示所有月份")
 
 

@@ -380,6 +380,27 @@ async def forwards():
     manager.add_column(
         table_class_name="FigureDirty",
         tablename="figure_dirty",
+        column_name="workshop",
+        db_column_name="workshop",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FigureDirty",
+        tablename="figure_dirty",
         column_name="month",
         db_column_name="month",
         column_class_name="Varchar",

@@ -21,7 +21,7 @@ is read from its cells and summed per (worker, month) inside the scope at query 
 Keeping them: triggers on the business tables queue the (worker, month) keys a row change
 touches in ``figure_dirty`` (month '' = all the worker's months); ``flush`` recomputes
 exactly those keys — cells, then the workshop-months and worker-years they belong to, before
-and after — and empties the queue. ``ledger.db.write_transaction`` flushes before commit, so
+and after — and empties the queue, in one round trip on PostgreSQL. ``ledger.db.write_transaction`` flushes before commit, so
 the aggregates commit with the rows; a reader flushes what plain SQL left queued.
 """
 
@@ -30,10 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.db import is_sqlite, write_transaction
+from ledger.db import engine, is_sqlite, write_transaction
 from ledger.tables import AGGREGATE_TABLES, FigureCell
-
-_CHUNK = 500
 
 
 async def _run(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -128,66 +126,70 @@ async def pending() -> int:
     return int(row["last"] or 0)
 
 
-def _keys_sql(last: int) -> str:
-    """The queued keys up to ``last``, without overlap: a worker queued for all months
-    ('' ) is not also queued month by month."""
-    return f"""SELECT DISTINCT worker, month FROM figure_dirty d
-               WHERE d.id <= {last} AND (d.month = '' OR NOT EXISTS (
-                   SELECT 1 FROM figure_dirty e WHERE e.id <= {last} AND e.worker = d.worker AND e.month = ''))"""
+CLAIMED = "SELECT worker FROM figure_dirty WHERE workshop = -1"
+"""The keys this flush took: queued rows have workshop 0, a flush marks them -1 first, so a
+row a writer outside the services queues meanwhile waits for the next flush."""
+
+KEYS = """SELECT DISTINCT worker, month FROM figure_dirty d
+           WHERE d.workshop = -1 AND (d.month = '' OR NOT EXISTS (
+               SELECT 1 FROM figure_dirty e WHERE e.workshop = -1 AND e.worker = d.worker AND e.month = ''))"""
+"""The taken keys without overlap: a worker queued for all months ('') is not also taken
+month by month (a month would be counted twice)."""
+
+TOUCHED = "SELECT workshop, month FROM figure_dirty WHERE worker = 0"
+"""The workshop-months whose cells a flush removed or wrote (rows with worker 0)."""
 
 
-def _in_keys(last: int, alias: str) -> str:
-    return (f"{alias}.worker IN (SELECT worker FROM figure_dirty WHERE id <= {last}) AND EXISTS ("
-            f"SELECT 1 FROM figure_dirty d WHERE d.id <= {last} AND d.worker = {alias}.worker "
-            f"AND (d.month = '' OR d.month = {alias}.month))")
+def _in_keys(alias: str) -> str:
+    return (f"{alias}.worker IN ({CLAIMED}) AND EXISTS (SELECT 1 FROM figure_dirty d WHERE d.workshop = -1 "
+            f"AND d.worker = {alias}.worker AND (d.month = '' OR d.month = {alias}.month))")
 
 
-async def flush() -> int:
-    """Recompute what the queue names, in the current write transaction; returns how many
-    keys it took. Over-approximating a key set is always safe: recomputing an unchanged
-    aggregate row gives it again."""
-    last = await pending()
-    if not last:
-        return 0
-    workshops: set[int] = set()
-    months: set[str] = set()
-    touched = f"SELECT DISTINCT workshop, month FROM figure_cell c WHERE {_in_keys(last, 'c')}"
-    for row in await _run(touched):
-        workshops.add(row["workshop"])
-        months.add(row["month"])
-    await _run(f"DELETE FROM figure_cell WHERE {_in_keys(last, 'figure_cell')}")
-    await _run(f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(_keys_sql(last))}")
-    for row in await _run(touched):
-        workshops.add(row["workshop"])
-        months.add(row["month"])
-    await _recompute_workshop_months(sorted(workshops), sorted(months))
-    dirty_workers = f"SELECT worker FROM figure_dirty WHERE id <= {last}"
-    await _run(f"DELETE FROM figure_worker_year WHERE worker IN ({dirty_workers})")
-    await _run(f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) "
-               f"{worker_years_sql(f'c.worker IN ({dirty_workers})')}")
-    await _run(f"DELETE FROM figure_dirty WHERE id <= {last}")
-    return last
+def flush_statements() -> list[str]:
+    """The flush as statements that need nothing from each other but the tables: on
+    PostgreSQL they go to the server as one script (one round trip inside the writers' turn)."""
+    touched = (f"INSERT INTO figure_dirty (worker, workshop, month) "
+               f"SELECT DISTINCT 0, c.workshop, c.month FROM figure_cell c WHERE {_in_keys('c')}")
+    return [
+        "UPDATE figure_dirty SET workshop = -1 WHERE workshop = 0",
+        touched,  # the workshop-months of the cells about to go ...
+        f"DELETE FROM figure_cell WHERE {_in_keys('figure_cell')}",
+        f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(KEYS)}",
+        touched,  # ... and of those written
+        f"DELETE FROM figure_workshop_month WHERE (workshop, month) IN ({TOUCHED})",
+        f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) "
+        f"{workshop_months_sql(f'(c.workshop, c.month) IN ({TOUCHED})')}",
+        f"DELETE FROM figure_worker_year WHERE worker IN ({CLAIMED})",
+        f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql(f'c.worker IN ({CLAIMED})')}",
+        "DELETE FROM figure_dirty WHERE workshop <> 0",
+    ]
 
 
-async def _recompute_workshop_months(workshops: list[int], months: list[str]) -> None:
-    if not workshops or not months:
+_FLUSH_SCRIPT: str | None = None
+
+
+async def flush() -> None:
+    """Recompute what the queue names, in the current write transaction. Over-approximating
+    a key set is always safe: recomputing an unchanged aggregate row gives it again."""
+    global _FLUSH_SCRIPT
+    if is_sqlite():
+        for statement in flush_statements():
+            await _run(statement)
         return
-    month_list = ", ".join("{}" for _ in months)
-    for start in range(0, len(workshops), _CHUNK):
-        chunk = workshops[start:start + _CHUNK]
-        ids = ", ".join(str(int(w)) for w in chunk)
-        await _run(f"DELETE FROM figure_workshop_month WHERE workshop IN ({ids}) AND month IN ({month_list})",
-                   *months)
-        cells = f"c.workshop IN ({ids}) AND c.month IN ({month_list})"
-        await _run(f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) {workshop_months_sql(cells)}",
-                   *months)
+    transaction = engine().current_transaction.get()  # type: ignore[attr-defined]
+    if transaction is None:
+        raise RuntimeError("the aggregates are flushed only inside write_transaction()")
+    if _FLUSH_SCRIPT is None:
+        _FLUSH_SCRIPT = ";\n".join(flush_statements())
+    await transaction.connection.execute(_FLUSH_SCRIPT)  # no parameters: one simple-protocol round trip
 
 
 async def ensure_fresh() -> None:
-    """For a reader: recompute whatever writes outside the services left queued."""
+    """For a reader: recompute whatever writes outside the services left queued (a write
+    transaction flushes before it commits)."""
     if await pending():
         async with write_transaction():
-            await flush()
+            pass
 
 
 async def rebuild() -> dict[str, int]:

@@ -153,46 +153,53 @@ def _year_masks(period: Period) -> dict[int, int]:
 
 
 async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
-    """The pay group read from the live aggregates (``ledger.services.aggregates``): the
-    workshop-month sums, the few (worker, month)s shared by two workshops summed inside the
-    scope, and the workers paid from the worker-year month masks."""
+    """The pay group read from the live aggregates (``ledger.services.aggregates``), in one
+    statement: the workshop-month sums, the few (worker, month)s shared by two workshops
+    summed inside the scope, and the workers paid from the worker-year month masks."""
     where, args = scope_sql(scope)
     first, last = str(period.first), str(period.last)
-    columns = ", ".join(f"COALESCE(SUM(a.{c}), 0) AS {c}" for c in (
+    sum_columns = ", ".join(f"COALESCE(SUM(a.{c}), 0) AS {c}" for c in (
         "total_fen", "total_fen_low", "person_months", "person_months_low", "uplift_fen", "uplift_n",
         "uplift_fen_low", "uplift_n_low"))
-    sums = (await _run(f"""SELECT {columns} FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
-                           WHERE a.month >= {{}} AND a.month <= {{}} AND {where}""", [first, last, *args]))[0]
-    shared = f"""SELECT c.worker AS worker, c.month AS month, SUM(c.fen) AS fen, MAX(c.low) AS low,
-                        MAX(c.baseline) AS baseline
-                 FROM figure_cell c JOIN workshop w ON w.id = c.workshop
-                 WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
-                 GROUP BY c.worker, c.month"""
     shared_columns = []
     for suffix, cond in (("", "fen > 0"), ("_low", "fen > 0 AND low = 1")):
         shared_columns += [
-            f"COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS person_months{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS shared_person_months{suffix}",
             f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN fen - baseline ELSE 0 END), 0)"
-            f" AS uplift_fen{suffix}",
-            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN 1 ELSE 0 END), 0) AS uplift_n{suffix}",
+            f" AS shared_uplift_fen{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN 1 ELSE 0 END), 0)"
+            f" AS shared_uplift_n{suffix}",
         ]
-    extra = (await _run(f"SELECT {', '.join(shared_columns)} FROM ({shared}) s", [first, last, *args]))[0]
     masks = _year_masks(period)
     paid = " OR ".join(f"(y.year = {year} AND (y.paid_mask & {mask}) <> 0)" for year, mask in masks.items())
     paid_low = " OR ".join(f"(y.year = {year} AND (y.paid_low_mask & {mask}) <> 0)" for year, mask in masks.items())
-    workers = (await _run(f"""
-        SELECT COUNT(DISTINCT u.worker) AS workers_paid,
-               COUNT(DISTINCT CASE WHEN u.low = 1 THEN u.worker END) AS workers_paid_low
-        FROM (SELECT y.worker AS worker, CASE WHEN {paid_low} THEN 1 ELSE 0 END AS low
-              FROM figure_worker_year y JOIN workshop w ON w.id = y.workshop
-              WHERE y.year >= {min(masks)} AND y.year <= {max(masks)} AND ({paid}) AND {where}
-              UNION ALL
-              SELECT s.worker, s.low FROM ({shared}) s WHERE s.fen > 0) u""", [*args, first, last, *args]))[0]
-    out = {key: int(sums[key]) for key in ("total_fen", "total_fen_low")}
+    sql = f"""
+        WITH shared AS (
+            SELECT c.worker AS worker, c.month AS month, SUM(c.fen) AS fen, MAX(c.low) AS low,
+                   MAX(c.baseline) AS baseline
+            FROM figure_cell c JOIN workshop w ON w.id = c.workshop
+            WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
+            GROUP BY c.worker, c.month),
+        sums AS (
+            SELECT {sum_columns} FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
+            WHERE a.month >= {{}} AND a.month <= {{}} AND {where}),
+        shared_sums AS (SELECT {', '.join(shared_columns)} FROM shared),
+        paid AS (
+            SELECT y.worker AS worker, CASE WHEN {paid_low} THEN 1 ELSE 0 END AS low
+            FROM figure_worker_year y JOIN workshop w ON w.id = y.workshop
+            WHERE y.year >= {min(masks)} AND y.year <= {max(masks)} AND ({paid}) AND {where}
+            UNION ALL
+            SELECT s.worker, s.low FROM shared s WHERE s.fen > 0),
+        paid_counts AS (
+            SELECT COUNT(DISTINCT worker) AS workers_paid,
+                   COUNT(DISTINCT CASE WHEN low = 1 THEN worker END) AS workers_paid_low FROM paid)
+        SELECT * FROM sums, shared_sums, paid_counts"""
+    row = (await _run(sql, [first, last, *args, first, last, *args, *args]))[0]
+    out = {key: int(row[key]) for key in ("total_fen", "total_fen_low")}
     for suffix in ("", "_low"):
         for key in ("person_months", "uplift_fen", "uplift_n"):
-            out[key + suffix] = int(sums[key + suffix]) + int(extra[key + suffix])
-        out["workers_paid" + suffix] = int(workers["workers_paid" + suffix] or 0)
+            out[key + suffix] = int(row[key + suffix]) + int(row[f"shared_{key}{suffix}"])
+        out["workers_paid" + suffix] = int(row["workers_paid" + suffix] or 0)
     return out
 
 
