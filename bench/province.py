@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 GENERATE = """
 SET session_replication_role = replica;
 INSERT INTO enterprise (name, credit_code, region_code, created_at)
-SELECT '企业' || e, lpad(e::text, 18, '9'), '33' || lpad((1 + e % 90)::text, 4, '0'), now()
+SELECT '企业' || e, '91' || lpad(e::text, 16, '0'), '33' || lpad((1 + e % 90)::text, 4, '0'), now()
 FROM generate_series(1, {enterprises}) e;
 INSERT INTO workshop (code, name, enterprise, workshop_type, village, region_code, opened_on, closed_on)
 SELECT 'W' || w, '工坊' || w, 1 + (w - 1) / 10, '来料加工式', '村' || w,
