@@ -175,6 +175,21 @@ async def test_check_finds_an_aggregate_edited_by_hand_and_rebuild_repairs_it_on
     assert (entry["action"], entry["table_name"]) == ("rebuild", "figure_cell")
 
 
+async def test_audit_verify_reports_an_aggregate_that_differs_from_the_rows(db):
+    from ledger.services import audit
+
+    world = await _small_world()
+    placement = await employment.create_placement({"worker": world["workers"][1], "workshop": world["shops"][1],
+                                                   "hired_on": date(2023, 1, 1), "pay_basis": "计件"})
+    await employment.create_pay({"placement": placement["id"], "month": "2023-04", "amount": "100",
+                                 "days_worked": 2})
+    assert (await audit.verify()).ok
+    await FigureCell.update({FigureCell.fen: FigureCell.fen + 1}, force=True)
+    found = await audit.verify()
+    assert [f.kind for f in found.findings] == ["aggregate_differs"]
+    assert "figure_cell" in found.findings[0].en
+
+
 async def test_a_worker_paid_at_two_workshops_in_a_month_is_one_person_month_with_both_pays(db):
     world = await _small_world()
     for shop in world["shops"][:2]:
