@@ -206,20 +206,25 @@ async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
 async def employment_group(scope: Scope, period: Period) -> dict[str, int]:
     where, args = scope_sql(scope)
     # A placement counts for the low-income variant when its months, the period's months and
-    # one of the worker's low-income statuses share a month: every start ≤ every end.
+    # one of the worker's low-income statuses share a month: every start ≤ every end. That
+    # count starts from the statuses (about a tenth of the workers hold one), not from every
+    # placement with a status look-up each.
     month = _month_of
+    overlaps = "p.hired_on <= {} AND (p.left_on IS NULL OR p.left_on >= {})"
     sql = f"""
-        SELECT COUNT(DISTINCT p.worker) AS employed,
-               COUNT(DISTINCT CASE WHEN EXISTS (
-                   SELECT 1 FROM low_income_status s WHERE s.worker = p.worker
-                   AND {month('s.valid_from')} <= {{}}
-                   AND (p.left_on IS NULL OR {month('s.valid_from')} <= {month('p.left_on')})
-                   AND (s.valid_to IS NULL OR ({month('s.valid_to')} >= {{}}
-                                               AND {month('s.valid_to')} >= {month('p.hired_on')}))
-               ) THEN p.worker END) AS employed_low
-        FROM placement p JOIN workshop w ON w.id = p.workshop
-        WHERE p.hired_on <= {{}} AND (p.left_on IS NULL OR p.left_on >= {{}}) AND {where}"""
-    row = (await _run(sql, [str(period.last), str(period.first), period.last_day, period.first_day, *args]))[0]
+        SELECT (SELECT COUNT(DISTINCT p.worker) FROM placement p JOIN workshop w ON w.id = p.workshop
+                WHERE {overlaps} AND {where}) AS employed,
+               (SELECT COUNT(DISTINCT p.worker)
+                FROM low_income_status s JOIN placement p ON p.worker = s.worker
+                JOIN workshop w ON w.id = p.workshop
+                WHERE {overlaps} AND {where}
+                  AND {month('s.valid_from')} <= {{}}
+                  AND (p.left_on IS NULL OR {month('s.valid_from')} <= {month('p.left_on')})
+                  AND (s.valid_to IS NULL OR ({month('s.valid_to')} >= {{}}
+                                              AND {month('s.valid_to')} >= {month('p.hired_on')}))
+               ) AS employed_low"""
+    days = [period.last_day, period.first_day]
+    row = (await _run(sql, [*days, *args, *days, *args, str(period.last), str(period.first)]))[0]
     return {key: int(value or 0) for key, value in row.items()}
 
 
