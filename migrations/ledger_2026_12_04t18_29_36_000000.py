@@ -110,11 +110,15 @@ async def forwards():
             for name, table, events, function in POSTGRES_TRIGGERS:
                 await _Raw.raw(f"CREATE TRIGGER {name} AFTER {events} ON {table} "
                                f"FOR EACH ROW EXECUTE FUNCTION {function}()")
-            return
-        for name, table, event, when, selects in SQLITE_TRIGGERS:
-            inserts = " ".join(f"INSERT INTO figure_dirty (worker, month) {s};" for s in selects)
-            await _Raw.raw(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when} "
-                           f"BEGIN {inserts} END")
+        else:
+            for name, table, event, when, selects in SQLITE_TRIGGERS:
+                inserts = " ".join(f"INSERT INTO figure_dirty (worker, month) {s};" for s in selects)
+                await _Raw.raw(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when} "
+                               f"BEGIN {inserts} END")
+        # An installation with rows already: every placed worker is queued, and the first write
+        # or figure read after the migration builds the aggregates (``ledger figures --rebuild``
+        # does it at once).
+        await _Raw.raw("INSERT INTO figure_dirty (worker, month) SELECT DISTINCT worker, '' FROM placement")
 
     async def drop():
         if _postgres():
