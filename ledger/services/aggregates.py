@@ -1,7 +1,8 @@
 """Live, exact aggregates of the figures, kept in the same transaction as every write.
 
-Three tables, each a pure function of the business rows (``recompute`` is the one
-definition, used for the incremental flush, the rebuild and the check alike):
+Three tables, each a pure function of the business rows (``cells_sql``,
+``workshop_months_sql`` and ``worker_years_sql`` are the one definition, used by the
+incremental flush, the rebuild and the check alike):
 
 * ``figure_cell`` (worker, workshop, month): that worker's pay plus adjustments at that
   workshop in that month, whether the worker is low-income in the month, whether this is the
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.db import engine, is_sqlite, write_transaction
+from ledger.services.figures import low_income_in_month
 from ledger.tables import AGGREGATE_TABLES, FigureCell
 
 
@@ -45,14 +47,6 @@ def _year(column: str) -> str:
 def _bit(column: str) -> str:
     """The month's bit in a year mask: bit 0 = January."""
     return f"(1 << (CAST(substr({column}, 6, 2) AS INTEGER) - 1))"
-
-
-def _low_in_month(worker: str, month: str) -> str:
-    """SQL: the worker is low-income in the month (a status in force on any day of it)."""
-    from_month = "substr(s.valid_from, 1, 7)" if is_sqlite() else "to_char(s.valid_from, 'YYYY-MM')"
-    to_month = "substr(s.valid_to, 1, 7)" if is_sqlite() else "to_char(s.valid_to, 'YYYY-MM')"
-    return (f"EXISTS (SELECT 1 FROM low_income_status s WHERE s.worker = {worker} AND {from_month} <= {month} "
-            f"AND (s.valid_to IS NULL OR {to_month} >= {month}))")
 
 
 CELL_COLUMNS = "worker, workshop, month, fen, low, single, baseline"
@@ -78,7 +72,7 @@ def cells_sql(keyed: str | None) -> str:
             JOIN adjustment a ON a.placement = p.id AND (k.month = '' OR a.month = k.month)"""
     return f"""
         SELECT c.worker AS worker, c.workshop AS workshop, c.month AS month, c.fen AS fen,
-               CASE WHEN {_low_in_month('c.worker', 'c.month')} THEN 1 ELSE 0 END AS low,
+               CASE WHEN {low_income_in_month('c.worker', 'c.month')} THEN 1 ELSE 0 END AS low,
                CASE WHEN COUNT(*) OVER (PARTITION BY c.worker, c.month) = 1 THEN 1 ELSE 0 END AS single,
                wk.baseline_income_fen AS baseline
         FROM (SELECT worker, workshop, month, SUM(fen) AS fen FROM ({source}) src

@@ -74,7 +74,7 @@ def scope_sql(scope: Scope, alias: str = "w") -> tuple[str, list[Any]]:
     return "1 = 1", []
 
 
-def _low_income_in_month(worker: str, month: str) -> str:
+def low_income_in_month(worker: str, month: str) -> str:
     """SQL: the worker is low-income in the month (a status in force on any day of it)."""
     return (f"EXISTS (SELECT 1 FROM low_income_status s WHERE s.worker = {worker} "
             f"AND {_month_of('s.valid_from')} <= {month} "
@@ -101,7 +101,7 @@ def pay_months_sql(scope: Scope) -> tuple[str, list[Any]]:
     where, args = scope_sql(scope)
     sql = f"""
         SELECT pm.worker AS worker, pm.month AS month, pm.fen AS fen,
-               CASE WHEN {_low_income_in_month('pm.worker', 'pm.month')} THEN 1 ELSE 0 END AS low,
+               CASE WHEN {low_income_in_month('pm.worker', 'pm.month')} THEN 1 ELSE 0 END AS low,
                wk.baseline_income_fen AS baseline
         FROM (
             SELECT p.worker AS worker, mp.month AS month, SUM(mp.fen) AS fen
