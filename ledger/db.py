@@ -32,7 +32,10 @@ def make_engine() -> Engine:
     parsed = urlparse(url)
     if parsed.scheme not in ("postgresql", "postgres"):
         raise ValueError(f"LEDGER_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
-    return PostgresEngine(config={"dsn": url})
+    # Custom plans always: a figure's scope is a LIKE on a region prefix whose selectivity is
+    # everything (region:33) or one county; the generic plan a prepared statement switches to
+    # after five runs cannot know which, and picked a plan 20x slower for the province.
+    return PostgresEngine(config={"dsn": url, "server_settings": {"plan_cache_mode": "force_custom_plan"}})
 
 
 def engine() -> Engine:
@@ -64,14 +67,18 @@ async def write_transaction() -> AsyncIterator[None]:
     if TRANSACTION_STATE.get() is not None and db.transaction_exists():
         yield  # joins the outer one
         return
+    from ledger.services.aggregates import flush
+
     token = TRANSACTION_STATE.set({})
     try:
         if isinstance(db, SQLiteEngine):
             async with db.transaction(transaction_type=TransactionType.immediate):
                 yield
+                await flush()  # the figures' aggregates commit with the rows they sum
             return
         async with db.transaction():
             await Workshop.raw("SELECT pg_advisory_xact_lock({})", WRITER_LOCK)
             yield
+            await flush()
     finally:
         TRANSACTION_STATE.reset(token)

@@ -324,3 +324,51 @@ WORKBENCH_TABLES: list[type[Table]] = [SignalReview, SignalThreshold, AuditSampl
 JOURNALED_TABLES: list[type[Table]] = [*LEDGER_TABLES, UserRole, UserWorkshop, ApiToken, Seal, *WORKBENCH_TABLES]
 """Every table whose writes go through the journal; the workbench's and the seals are not edited in
 the panel (they are not LEDGER_TABLES)."""
+
+
+# --- live aggregates of the figures (ledger/services/aggregates.py keeps them) -------------------
+
+class FigureCell(Table, tablename="figure_cell",
+                 help_text="指标汇总（自动维护）：某人某月在某工坊的收入（含调整），及是否低收入、是否仅此一个工坊。"):
+    worker = Integer(null=False, help_text="务工人员编号")
+    workshop = Integer(null=False, help_text="工坊编号")
+    month = Varchar(length=7, null=False, help_text="月份 YYYY-MM")
+    fen = BigInt(null=False, help_text="该月在该工坊的收入与调整之和，单位：分")
+    low = Integer(null=False, help_text="该月是否低收入（1 是）")
+    single = Integer(null=False, help_text="该人该月是否只在这一个工坊有收入记录（1 是）")
+    baseline = BigInt(null=True, default=None, help_text="务工前月收入，单位：分（可空）")
+
+
+class FigureWorkshopMonth(Table, tablename="figure_workshop_month",
+                          help_text="指标汇总（自动维护）：工坊×月的可加总量；人月与增收只含仅在一个工坊的人月。"):
+    workshop = Integer(null=False, help_text="工坊编号")
+    month = Varchar(length=7, null=False, help_text="月份 YYYY-MM")
+    total_fen = BigInt(null=False, help_text="收入与调整之和，单位：分")
+    total_fen_low = BigInt(null=False, help_text="低收入月份的收入与调整之和，单位：分")
+    person_months = Integer(null=False, help_text="仅在本工坊、收入 > 0 的人月数")
+    person_months_low = Integer(null=False, help_text="同上，低收入月份")
+    uplift_fen = BigInt(null=False, help_text="同上人月中有务工前收入者的（收入 − 务工前收入）之和，单位：分")
+    uplift_n = Integer(null=False, help_text="同上人月数")
+    uplift_fen_low = BigInt(null=False, help_text="同上，低收入月份")
+    uplift_n_low = Integer(null=False, help_text="同上，低收入月份")
+
+
+class FigureWorkerYear(Table, tablename="figure_worker_year",
+                       help_text="指标汇总（自动维护）：某人某年在某工坊有收入（> 0，仅此一个工坊）的月份，按位记录。"):
+    worker = Integer(null=False, help_text="务工人员编号")
+    workshop = Integer(null=False, help_text="工坊编号")
+    year = Integer(null=False, help_text="年份")
+    paid_mask = Integer(null=False, help_text="有收入的月份（第 m 位 = m 月）")
+    paid_low_mask = Integer(null=False, help_text="有收入且低收入的月份")
+
+
+class FigureDirty(Table, tablename="figure_dirty",
+                  help_text="指标汇总待更新队列（触发器写入，同一事务内处理完）：某人某月，空月份表示该人所有月份。"):
+    worker = Integer(null=False, help_text="务工人员编号（0：这一行是待重算的工坊×月）")
+    workshop = Integer(null=False, default=0, help_text="0：待处理；-1：本次处理中；其他：待重算的工坊")
+    month = Varchar(length=7, null=False, default="", help_text="月份 YYYY-MM；空表示所有月份")
+
+
+AGGREGATE_TABLES: list[type[Table]] = [FigureCell, FigureWorkshopMonth, FigureWorkerYear, FigureDirty]
+"""Derived from the business tables, never journaled row by row; ``ledger figures --check``
+recomputes them and ``--rebuild`` (journaled as one entry) rewrites them."""

@@ -37,9 +37,9 @@ async def clear_tables() -> None:
     from piccolo.apps.user.tables import BaseUser
     from piccolo_api.session_auth.tables import SessionsBase
 
-    from ledger.tables import JOURNALED_TABLES, AuditEntry, ClaimCheck
+    from ledger.tables import AGGREGATE_TABLES, JOURNALED_TABLES, AuditEntry, ClaimCheck
 
-    tables = [ClaimCheck, *reversed(JOURNALED_TABLES), AuditEntry, SessionsBase, BaseUser]
+    tables = [ClaimCheck, *reversed(JOURNALED_TABLES), AuditEntry, SessionsBase, BaseUser, *AGGREGATE_TABLES]
     db = engine()
     if db.engine_type == "postgres":
         names = ", ".join(t._meta.tablename for t in tables)

@@ -1,6 +1,7 @@
 """The auditor's scriptable verbs: ``figures``, ``claims parse``, ``reconcile``.
 
     ledger figures --scope region:330784 --period 2023 [--low-income] [--format json|table]
+    ledger figures --check | --rebuild      (the live aggregates: compare with / rewrite from the rows)
     ledger claims parse FILE            (FILE "-" reads stdin)
     ledger reconcile --text FILE | --claim ID  --scope ... --period ... [--format json|table|html|xlsx|csv] [--out PATH]
 """
@@ -17,8 +18,13 @@ from typing import Any
 
 def add_parsers(sub: Any) -> None:
     figures = sub.add_parser("figures", help="计算官方数字 / compute the official figures")
-    figures.add_argument("--scope", required=True, help="all | workshop:CODE | enterprise:ID | region:PREFIX")
-    figures.add_argument("--period", required=True, help="2023 | 2023-03 | 2023-01..2023-06")
+    figures.add_argument("--scope", help="all | workshop:CODE | enterprise:ID | region:PREFIX")
+    figures.add_argument("--period", help="2023 | 2023-03 | 2023-01..2023-06")
+    upkeep = figures.add_mutually_exclusive_group()
+    upkeep.add_argument("--check", action="store_true",
+                        help="汇总表与原始记录逐行、逐项核对 / recompute the aggregates and the figures from the rows, compare")
+    upkeep.add_argument("--rebuild", action="store_true",
+                        help="由原始记录重建汇总表（记入审计日志）/ rewrite the aggregates from the rows (journaled)")
     figures.add_argument("--low-income", action="store_true", help="只列低收入口径 / low-income variants only")
     figures.add_argument("--format", choices=["json", "table"], default="json")
 
@@ -46,8 +52,16 @@ def _print_json(data: Any) -> None:
 
 
 async def _figures(args: argparse.Namespace) -> None:
-    from ledger.services import claims
+    from ledger.services import aggregates, claims
 
+    if args.check or args.rebuild:
+        result = await (aggregates.check_all(args.scope, args.period) if args.check else aggregates.rebuild())
+        _print_json(result)
+        if args.check and not result["ok"]:
+            raise SystemExit(1)
+        return
+    if not (args.scope and args.period):
+        raise SystemExit("figures 需要 --scope 和 --period / figures needs --scope and --period")
     data = claims.figures_json(await claims.compute_figures(args.scope, args.period))
     if args.low_income:
         data["figures"] = [f for f in data["figures"] if f["metric"].endswith("_low_income")]

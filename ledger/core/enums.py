@@ -92,3 +92,5 @@ class JournalAction(StrEnum):
     delete = "delete"
     reveal = "reveal"
     """A full ID number was shown to someone: no row changed, but it is on the record."""
+    rebuild = "rebuild"
+    """The figures' aggregates were rewritten from the business rows (``ledger figures --rebuild``)."""

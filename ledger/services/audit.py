@@ -52,6 +52,20 @@ async def list_entries(page: int = 1, page_size: int = 50, table: str | None = N
 
 
 async def verify(progress: Callable[[str], None] | None = None) -> journal.Verification:
-    """``progress`` hears a line per step (entries read, chain checked, each table replayed)."""
+    """The journal's chain and replay, and the figures' aggregates against the rows they sum.
+    ``progress`` hears a line per step (entries read, chain checked, each table replayed)."""
+    from dataclasses import replace
+
+    from ledger.services import aggregates
+
     require_reader()
-    return await journal.verify(progress=progress)
+    result = await journal.verify(progress=progress)
+    if progress:
+        progress("汇总表与原始记录比对中 / checking the figures' aggregates against the rows")
+    differs = [journal.Finding("aggregate_differs", None,
+                               f"汇总表 {d.table} 与原始记录不符：缺 {d.missing} 行、多 {d.extra} 行"
+                               "（请运行 ledger figures --check 查看，--rebuild 重建）",
+                               f"aggregate table {d.table} differs from the rows: {d.missing} missing, "
+                               f"{d.extra} extra (see ledger figures --check; --rebuild repairs it)")
+               for d in await aggregates.check()]
+    return replace(result, findings=[*result.findings, *differs]) if differs else result

@@ -74,7 +74,7 @@ def scope_sql(scope: Scope, alias: str = "w") -> tuple[str, list[Any]]:
     return "1 = 1", []
 
 
-def _low_income_in_month(worker: str, month: str) -> str:
+def low_income_in_month(worker: str, month: str) -> str:
     """SQL: the worker is low-income in the month (a status in force on any day of it)."""
     return (f"EXISTS (SELECT 1 FROM low_income_status s WHERE s.worker = {worker} "
             f"AND {_month_of('s.valid_from')} <= {month} "
@@ -101,7 +101,7 @@ def pay_months_sql(scope: Scope) -> tuple[str, list[Any]]:
     where, args = scope_sql(scope)
     sql = f"""
         SELECT pm.worker AS worker, pm.month AS month, pm.fen AS fen,
-               CASE WHEN {_low_income_in_month('pm.worker', 'pm.month')} THEN 1 ELSE 0 END AS low,
+               CASE WHEN {low_income_in_month('pm.worker', 'pm.month')} THEN 1 ELSE 0 END AS low,
                wk.baseline_income_fen AS baseline
         FROM (
             SELECT p.worker AS worker, mp.month AS month, SUM(mp.fen) AS fen
@@ -136,29 +136,95 @@ async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
     return await Workshop.raw(sql, *args)
 
 
-async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
+async def pay_group_from_rows(scope: Scope, period: Period) -> dict[str, int]:
+    """The pay group computed from the business rows: what the aggregates must equal
+    (``ledger figures --check``)."""
     sql, args = _pay_group_sql(scope)
     row = (await _run(sql, period_args(period, args)))[0]
     return {key: int(value or 0) for key, value in row.items()}
 
 
+def _year_masks(period: Period) -> dict[int, int]:
+    """The period's months as one bit mask per year (bit 0 = January)."""
+    masks: dict[int, int] = {}
+    for month in period.months:
+        masks[month.year] = masks.get(month.year, 0) | (1 << (month.month - 1))
+    return masks
+
+
+async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
+    """The pay group read from the live aggregates (``ledger.services.aggregates``), in one
+    statement: the workshop-month sums, the few (worker, month)s shared by two workshops
+    summed inside the scope, and the workers paid from the worker-year month masks."""
+    where, args = scope_sql(scope)
+    first, last = str(period.first), str(period.last)
+    sum_columns = ", ".join(f"COALESCE(SUM(a.{c}), 0) AS {c}" for c in (
+        "total_fen", "total_fen_low", "person_months", "person_months_low", "uplift_fen", "uplift_n",
+        "uplift_fen_low", "uplift_n_low"))
+    shared_columns = []
+    for suffix, cond in (("", "fen > 0"), ("_low", "fen > 0 AND low = 1")):
+        shared_columns += [
+            f"COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS shared_person_months{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN fen - baseline ELSE 0 END), 0)"
+            f" AS shared_uplift_fen{suffix}",
+            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN 1 ELSE 0 END), 0)"
+            f" AS shared_uplift_n{suffix}",
+        ]
+    masks = _year_masks(period)
+    paid = " OR ".join(f"(y.year = {year} AND (y.paid_mask & {mask}) <> 0)" for year, mask in masks.items())
+    paid_low = " OR ".join(f"(y.year = {year} AND (y.paid_low_mask & {mask}) <> 0)" for year, mask in masks.items())
+    sql = f"""
+        WITH shared AS (
+            SELECT c.worker AS worker, c.month AS month, SUM(c.fen) AS fen, MAX(c.low) AS low,
+                   MAX(c.baseline) AS baseline
+            FROM figure_cell c JOIN workshop w ON w.id = c.workshop
+            WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
+            GROUP BY c.worker, c.month),
+        sums AS (
+            SELECT {sum_columns} FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
+            WHERE a.month >= {{}} AND a.month <= {{}} AND {where}),
+        shared_sums AS (SELECT {', '.join(shared_columns)} FROM shared),
+        paid AS (
+            SELECT y.worker AS worker, CASE WHEN {paid_low} THEN 1 ELSE 0 END AS low
+            FROM figure_worker_year y JOIN workshop w ON w.id = y.workshop
+            WHERE y.year >= {min(masks)} AND y.year <= {max(masks)} AND ({paid}) AND {where}
+            UNION ALL
+            SELECT s.worker, s.low FROM shared s WHERE s.fen > 0),
+        paid_counts AS (
+            SELECT COUNT(DISTINCT worker) AS workers_paid,
+                   COUNT(DISTINCT CASE WHEN low = 1 THEN worker END) AS workers_paid_low FROM paid)
+        SELECT * FROM sums, shared_sums, paid_counts"""
+    row = (await _run(sql, [first, last, *args, first, last, *args, *args]))[0]
+    out = {key: int(row[key]) for key in ("total_fen", "total_fen_low")}
+    for suffix in ("", "_low"):
+        for key in ("person_months", "uplift_fen", "uplift_n"):
+            out[key + suffix] = int(row[key + suffix]) + int(row[f"shared_{key}{suffix}"])
+        out["workers_paid" + suffix] = int(row["workers_paid" + suffix] or 0)
+    return out
+
+
 async def employment_group(scope: Scope, period: Period) -> dict[str, int]:
     where, args = scope_sql(scope)
     # A placement counts for the low-income variant when its months, the period's months and
-    # one of the worker's low-income statuses share a month: every start ≤ every end.
+    # one of the worker's low-income statuses share a month: every start ≤ every end. That
+    # count starts from the statuses (about a tenth of the workers hold one), not from every
+    # placement with a status look-up each.
     month = _month_of
+    overlaps = "p.hired_on <= {} AND (p.left_on IS NULL OR p.left_on >= {})"
     sql = f"""
-        SELECT COUNT(DISTINCT p.worker) AS employed,
-               COUNT(DISTINCT CASE WHEN EXISTS (
-                   SELECT 1 FROM low_income_status s WHERE s.worker = p.worker
-                   AND {month('s.valid_from')} <= {{}}
-                   AND (p.left_on IS NULL OR {month('s.valid_from')} <= {month('p.left_on')})
-                   AND (s.valid_to IS NULL OR ({month('s.valid_to')} >= {{}}
-                                               AND {month('s.valid_to')} >= {month('p.hired_on')}))
-               ) THEN p.worker END) AS employed_low
-        FROM placement p JOIN workshop w ON w.id = p.workshop
-        WHERE p.hired_on <= {{}} AND (p.left_on IS NULL OR p.left_on >= {{}}) AND {where}"""
-    row = (await _run(sql, [str(period.last), str(period.first), period.last_day, period.first_day, *args]))[0]
+        SELECT (SELECT COUNT(DISTINCT p.worker) FROM placement p JOIN workshop w ON w.id = p.workshop
+                WHERE {overlaps} AND {where}) AS employed,
+               (SELECT COUNT(DISTINCT p.worker)
+                FROM low_income_status s JOIN placement p ON p.worker = s.worker
+                JOIN workshop w ON w.id = p.workshop
+                WHERE {overlaps} AND {where}
+                  AND {month('s.valid_from')} <= {{}}
+                  AND (p.left_on IS NULL OR {month('s.valid_from')} <= {month('p.left_on')})
+                  AND (s.valid_to IS NULL OR ({month('s.valid_to')} >= {{}}
+                                              AND {month('s.valid_to')} >= {month('p.hired_on')}))
+               ) AS employed_low"""
+    days = [period.last_day, period.first_day]
+    row = (await _run(sql, [*days, *args, *days, *args, str(period.last), str(period.first)]))[0]
     return {key: int(value or 0) for key, value in row.items()}
 
 
@@ -218,14 +284,21 @@ async def check_scope_exists(scope: Scope) -> None:
         raise ValidationFailed([Problem("scope", "unknown_scope", what_zh, what_en)])
 
 
-async def compute(scope: Scope, period: Period, *, with_growth: bool = True) -> FigureSet:
-    """Every figure of definition version 1 for a scope and period, by aggregate SQL."""
+async def compute(scope: Scope, period: Period, *, with_growth: bool = True, from_rows: bool = False
+                  ) -> FigureSet:
+    """Every figure of definition version 1 for a scope and period, by aggregate SQL: the pay
+    figures from the live aggregates, or (``from_rows``) from the business rows themselves."""
+    from ledger.services import aggregates
+
     require_reader()
     await check_scope_exists(scope)
-    pay = await pay_group(scope, period)
+    if not from_rows:
+        await aggregates.ensure_fresh()
+    pay_group_of = pay_group_from_rows if from_rows else pay_group
+    pay = await pay_group_of(scope, period)
     employment = await employment_group(scope, period)
     open_count, certified, levels = await workshop_group(scope, period)
-    earlier = await pay_group(scope, period.same_months_year_earlier()) if with_growth else None
+    earlier = await pay_group_of(scope, period.same_months_year_earlier()) if with_growth else None
     values: list[tuple[str, FigureValue]] = []
     for low_income, suffix in ((False, ""), (True, "_low")):
         employed = employment["employed_low" if low_income else "employed"]

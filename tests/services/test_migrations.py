@@ -6,7 +6,7 @@ from __future__ import annotations
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from piccolo.conf.apps import Finder
 
-from ledger.tables import LEDGER_TABLES
+from ledger.tables import AGGREGATE_TABLES, LEDGER_TABLES
 
 
 async def test_the_migrations_leave_nothing_for_a_new_auto_migration_to_do(db):
@@ -26,6 +26,6 @@ async def _columns(table: str) -> set[str]:
 
 
 async def test_the_migrated_database_has_exactly_the_declared_columns(db):
-    for table in LEDGER_TABLES:
+    for table in [*LEDGER_TABLES, *AGGREGATE_TABLES]:
         declared = {c._meta.db_column_name for c in table._meta.columns}
         assert await _columns(table._meta.tablename) == declared, table._meta.tablename

@@ -1,0 +1,299 @@
+"""Live, exact aggregates of the figures, kept in the same transaction as every write.
+
+Three tables, each a pure function of the business rows (``cells_sql``,
+``workshop_months_sql`` and ``worker_years_sql`` are the one definition, used by the
+incremental flush, the rebuild and the check alike):
+
+* ``figure_cell`` (worker, workshop, month): that worker's pay plus adjustments at that
+  workshop in that month, whether the worker is low-income in the month, whether this is the
+  worker's only workshop with rows in the month (``single``), and the worker's baseline.
+* ``figure_workshop_month`` (workshop, month): additive sums over the cells — total pay
+  (all cells) and, over the *single* cells only, person-months and the uplift sums; plain
+  and low-income.
+* ``figure_worker_year`` (worker, workshop, year): the months (one bit each) of the
+  worker's single cells with pay > 0, plain and low-income — for ``workers_paid``, a count
+  of distinct workers that does not add up across months or workshops.
+
+Why this is exact for any scope (a set of workshops) and period: a (worker, month) with rows
+at one workshop only has the same month's pay in every scope that holds the workshop, so its
+person-month and uplift add up per workshop; one with rows at two or more workshops (rare)
+is read from its cells and summed per (worker, month) inside the scope at query time.
+
+Keeping them: triggers on the business tables queue the (worker, month) keys a row change
+touches in ``figure_dirty`` (month '' = all the worker's months); ``flush`` recomputes
+exactly those keys — cells, then the workshop-months and worker-years they belong to, before
+and after — and empties the queue, in one round trip on PostgreSQL. ``ledger.db.write_transaction`` flushes before commit, so
+the aggregates commit with the rows; a reader flushes what plain SQL left queued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.db import engine, is_sqlite, write_transaction
+from ledger.services.figures import low_income_in_month
+from ledger.tables import AGGREGATE_TABLES, FigureCell
+
+
+async def _run(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return await FigureCell.raw(sql, *args)
+
+
+def _year(column: str) -> str:
+    return f"CAST(substr({column}, 1, 4) AS INTEGER)"
+
+
+def _bit(column: str) -> str:
+    """The month's bit in a year mask: bit 0 = January."""
+    return f"(1 << (CAST(substr({column}, 6, 2) AS INTEGER) - 1))"
+
+
+CELL_COLUMNS = "worker, workshop, month, fen, low, single, baseline"
+
+
+def cells_sql(keyed: str | None) -> str:
+    """SELECT of the cells, from the business rows. ``keyed``: the SQL of a (worker, month)
+    key set (month '' = every month); None for all cells (the rebuild and the check)."""
+    if keyed is None:
+        source = """
+            SELECT p.worker AS worker, p.workshop AS workshop, mp.month AS month, mp.amount_fen AS fen
+            FROM monthly_pay mp JOIN placement p ON p.id = mp.placement
+            UNION ALL
+            SELECT p.worker, p.workshop, a.month, a.delta_fen FROM adjustment a JOIN placement p ON p.id = a.placement"""
+    else:
+        source = f"""
+            SELECT p.worker AS worker, p.workshop AS workshop, mp.month AS month, mp.amount_fen AS fen
+            FROM ({keyed}) k JOIN placement p ON p.worker = k.worker
+            JOIN monthly_pay mp ON mp.placement = p.id AND (k.month = '' OR mp.month = k.month)
+            UNION ALL
+            SELECT p.worker, p.workshop, a.month, a.delta_fen
+            FROM ({keyed}) k JOIN placement p ON p.worker = k.worker
+            JOIN adjustment a ON a.placement = p.id AND (k.month = '' OR a.month = k.month)"""
+    return f"""
+        SELECT c.worker AS worker, c.workshop AS workshop, c.month AS month, c.fen AS fen,
+               CASE WHEN {low_income_in_month('c.worker', 'c.month')} THEN 1 ELSE 0 END AS low,
+               CASE WHEN COUNT(*) OVER (PARTITION BY c.worker, c.month) = 1 THEN 1 ELSE 0 END AS single,
+               wk.baseline_income_fen AS baseline
+        FROM (SELECT worker, workshop, month, SUM(fen) AS fen FROM ({source}) src
+              GROUP BY worker, workshop, month) c
+        JOIN worker wk ON wk.id = c.worker"""
+
+
+WORKSHOP_MONTH_COLUMNS = ("workshop, month, total_fen, total_fen_low, person_months, person_months_low, "
+                          "uplift_fen, uplift_n, uplift_fen_low, uplift_n_low")
+
+
+def workshop_months_sql(where: str = "1 = 1") -> str:
+    """SELECT of the workshop-month sums from the cells (``where`` filters the cells ``c``)."""
+    cols = []
+    for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
+        cols.append(f"SUM(CASE WHEN {cond} THEN c.fen ELSE 0 END) AS total_fen{suffix}")
+    for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
+        paid = f"{cond} AND c.single = 1 AND c.fen > 0"
+        cols.append(f"SUM(CASE WHEN {paid} THEN 1 ELSE 0 END) AS person_months{suffix}")
+    for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
+        uplift = f"{cond} AND c.single = 1 AND c.fen > 0 AND c.baseline IS NOT NULL"
+        cols.append(f"SUM(CASE WHEN {uplift} THEN c.fen - c.baseline ELSE 0 END) AS uplift_fen{suffix}")
+        cols.append(f"SUM(CASE WHEN {uplift} THEN 1 ELSE 0 END) AS uplift_n{suffix}")
+    return f"""SELECT c.workshop AS workshop, c.month AS month, {', '.join(cols)}
+               FROM figure_cell c WHERE {where} GROUP BY c.workshop, c.month"""
+
+
+WORKER_YEAR_COLUMNS = "worker, workshop, year, paid_mask, paid_low_mask"
+
+
+def worker_years_sql(where: str = "1 = 1") -> str:
+    """SELECT of the paid-month masks from the cells (each month once per group: SUM is OR)."""
+    return f"""SELECT c.worker AS worker, c.workshop AS workshop, {_year('c.month')} AS year,
+                      SUM({_bit('c.month')}) AS paid_mask,
+                      SUM(CASE WHEN c.low = 1 THEN {_bit('c.month')} ELSE 0 END) AS paid_low_mask
+               FROM figure_cell c WHERE c.single = 1 AND c.fen > 0 AND {where}
+               GROUP BY c.worker, c.workshop, {_year('c.month')}"""
+
+
+# --- keeping them ------------------------------------------------------------------------------
+
+async def pending() -> int:
+    """The last queued key's id (0 when nothing waits)."""
+    row = (await _run("SELECT MAX(id) AS last FROM figure_dirty"))[0]
+    return int(row["last"] or 0)
+
+
+CLAIMED = "SELECT worker FROM figure_dirty WHERE workshop = -1"
+"""The keys this flush took: queued rows have workshop 0, a flush marks them -1 first, so a
+row a writer outside the services queues meanwhile waits for the next flush."""
+
+KEYS = """SELECT DISTINCT worker, month FROM figure_dirty d
+           WHERE d.workshop = -1 AND (d.month = '' OR NOT EXISTS (
+               SELECT 1 FROM figure_dirty e WHERE e.workshop = -1 AND e.worker = d.worker AND e.month = ''))"""
+"""The taken keys without overlap: a worker queued for all months ('') is not also taken
+month by month (a month would be counted twice)."""
+
+TOUCHED = "SELECT workshop, month FROM figure_dirty WHERE worker = 0"
+"""The workshop-months whose cells a flush removed or wrote (rows with worker 0)."""
+
+
+def _in_keys(alias: str) -> str:
+    return (f"{alias}.worker IN ({CLAIMED}) AND EXISTS (SELECT 1 FROM figure_dirty d WHERE d.workshop = -1 "
+            f"AND d.worker = {alias}.worker AND (d.month = '' OR d.month = {alias}.month))")
+
+
+def flush_statements() -> list[str]:
+    """The flush as statements that need nothing from each other but the tables: on
+    PostgreSQL they go to the server as one script (one round trip inside the writers' turn)."""
+    touched = (f"INSERT INTO figure_dirty (worker, workshop, month) "
+               f"SELECT DISTINCT 0, c.workshop, c.month FROM figure_cell c WHERE {_in_keys('c')}")
+    return [
+        "UPDATE figure_dirty SET workshop = -1 WHERE workshop = 0",
+        touched,  # the workshop-months of the cells about to go ...
+        f"DELETE FROM figure_cell WHERE {_in_keys('figure_cell')}",
+        f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(KEYS)}",
+        touched,  # ... and of those written
+        f"DELETE FROM figure_workshop_month WHERE (workshop, month) IN ({TOUCHED})",
+        f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) "
+        f"{workshop_months_sql(f'(c.workshop, c.month) IN ({TOUCHED})')}",
+        f"DELETE FROM figure_worker_year WHERE worker IN ({CLAIMED})",
+        f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql(f'c.worker IN ({CLAIMED})')}",
+        "DELETE FROM figure_dirty WHERE workshop <> 0",
+    ]
+
+
+_FLUSH_SCRIPT: str | None = None
+
+ANALYZE_IF_BULK = """DO $$ BEGIN
+    IF (SELECT COUNT(*) FROM (SELECT 1 FROM figure_dirty LIMIT 1001) q) > 1000 THEN
+        ANALYZE figure_dirty; ANALYZE figure_cell;
+    END IF;
+END $$"""
+"""PostgreSQL plans the flush from the tables' statistics; after a bulk write they still say
+the queue is nearly empty (and, on a new installation, that there are no cells), and a plan
+made for a handful of keys probes the queue once per cell: 20,000 queued keys took 125 s.
+Counting at most 1,001 rows costs nothing for a single write."""
+
+
+async def flush() -> None:
+    """Recompute what the queue names, in the current write transaction. Over-approximating
+    a key set is always safe: recomputing an unchanged aggregate row gives it again."""
+    global _FLUSH_SCRIPT
+    if is_sqlite():
+        for statement in flush_statements():
+            await _run(statement)
+        return
+    transaction = engine().current_transaction.get()  # type: ignore[attr-defined]
+    if transaction is None:
+        raise RuntimeError("the aggregates are flushed only inside write_transaction()")
+    if _FLUSH_SCRIPT is None:
+        _FLUSH_SCRIPT = ";\n".join([ANALYZE_IF_BULK, *flush_statements()])
+    await transaction.connection.execute(_FLUSH_SCRIPT)  # no parameters: one simple-protocol round trip
+
+
+async def ensure_fresh() -> None:
+    """For a reader: recompute whatever writes outside the services left queued (a write
+    transaction flushes before it commits)."""
+    if await pending():
+        async with write_transaction():
+            pass
+
+
+async def rebuild() -> dict[str, int]:
+    """Rewrite every aggregate from the business rows (for migrations and repairs), as one
+    journaled unit of work. Returns the row counts."""
+    from ledger import access
+    from ledger.core.enums import JournalAction, Role
+    from ledger.services import journal
+
+    access.require(Role.admin, doing_zh="重建指标汇总表", doing_en="rebuilding the figures' aggregates")
+    async with write_transaction():
+        before = await counts()
+        for table in AGGREGATE_TABLES:
+            await _run(f"DELETE FROM {table._meta.tablename}")
+        await _run(f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(None)}")
+        await _run(f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) {workshop_months_sql()}")
+        await _run(f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql()}")
+        after = await counts()
+        await journal.append([journal.Change(FigureCell, 0, JournalAction.rebuild, before, after)])
+    if not is_sqlite():
+        for table in AGGREGATE_TABLES:
+            await _run(f"ANALYZE {table._meta.tablename}")
+    return after
+
+
+async def counts() -> dict[str, int]:
+    out = {}
+    for table in AGGREGATE_TABLES:
+        out[table._meta.tablename] = int((await _run(f"SELECT COUNT(*) AS n FROM {table._meta.tablename}"))[0]["n"])
+    return out
+
+
+# --- checking them -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Difference:
+    """Rows of an aggregate table that the business rows do not give (``extra``) or that
+    they give but the table lacks (``missing``)."""
+
+    table: str
+    missing: int
+    extra: int
+    examples: tuple[dict[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "missing": self.missing, "extra": self.extra,
+                "examples": list(self.examples)}
+
+
+async def check() -> list[Difference]:
+    """Recompute every aggregate from the business rows and compare row by row (money to the
+    fen: the columns are integers). Pending keys are flushed first: queued work is not drift."""
+    await ensure_fresh()
+    differences = []
+    for table, columns, expected in (
+            ("figure_cell", CELL_COLUMNS, cells_sql(None)),
+            ("figure_workshop_month", WORKSHOP_MONTH_COLUMNS,
+             workshop_months_sql().replace("FROM figure_cell c", f"FROM ({cells_sql(None)}) c")),
+            ("figure_worker_year", WORKER_YEAR_COLUMNS,
+             worker_years_sql().replace("FROM figure_cell c", f"FROM ({cells_sql(None)}) c"))):
+        stored = f"SELECT {columns} FROM {table}"
+        wanted = f"SELECT {columns} FROM ({expected}) x"
+        found = {}
+        for kind, sql in (("missing", f"{wanted} EXCEPT {stored}"), ("extra", f"{stored} EXCEPT {wanted}")):
+            n = int((await _run(f"SELECT COUNT(*) AS n FROM ({sql}) d"))[0]["n"])
+            found[kind] = (n, [{kind: True, **r} for r in await _run(f"SELECT * FROM ({sql}) d LIMIT 3")] if n else [])
+        if found["missing"][0] or found["extra"][0]:
+            differences.append(Difference(table, found["missing"][0], found["extra"][0],
+                                          tuple(found["missing"][1] + found["extra"][1])))
+    return differences
+
+
+async def check_all(scope: str | None = None, period: str | None = None) -> dict[str, Any]:
+    """``ledger figures --check``: every aggregate row against the business rows, then every
+    figure (plain and low-income, to the fen) read from the aggregates against the same figure
+    computed from the rows — for the scope and period given, else for everything in each year
+    that has pay."""
+    from ledger.core.metrics import Period, Scope
+    from ledger.services import figures
+
+    differences = await check()
+    if scope and period:
+        asked = [figures.parse_scope_period(scope, period)]
+    else:
+        years = await _run("SELECT DISTINCT substr(month, 1, 4) AS year FROM figure_workshop_month ORDER BY 1")
+        asked = [(Scope.parse(scope or "all"), Period.parse(str(r["year"]))) for r in years]
+    figure_differences = []
+    for one_scope, one_period in asked:
+        kept = (await figures.compute(one_scope, one_period)).as_dict()
+        recomputed = (await figures.compute(one_scope, one_period, from_rows=True)).as_dict()
+        for name, value in recomputed.items():
+            if kept.get(name) != value:
+                figure_differences.append({"scope": str(one_scope), "period": str(one_period), "figure": name,
+                                           "aggregates": _text(kept.get(name)), "rows": _text(value)})
+    return {"ok": not differences and not figure_differences,
+            "tables": await counts(),
+            "figures_compared": [f"{s} {p}" for s, p in asked],
+            "table_differences": [d.as_dict() for d in differences],
+            "figure_differences": figure_differences}
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value) if not isinstance(value, int) else value
