@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.db import engine, is_sqlite, write_transaction
+from ledger.db import TRANSACTION_STATE, engine, is_sqlite, write_transaction
 from ledger.services.figures import low_income_in_month
 from ledger.tables import AGGREGATE_TABLES, FigureCell
 
@@ -190,10 +190,16 @@ async def flush() -> None:
 
 async def ensure_fresh() -> None:
     """For a reader: recompute whatever writes outside the services left queued (a write
-    transaction flushes before it commits)."""
-    if await pending():
-        async with write_transaction():
-            pass
+    transaction flushes before it commits). Inside a write transaction (a dry run previewing
+    how figures move, a sign-off sealing them) it flushes there and then, so the transaction
+    reads its own writes."""
+    if not await pending():
+        return
+    if TRANSACTION_STATE.get() is not None and engine().transaction_exists():
+        await flush()
+        return
+    async with write_transaction():
+        pass
 
 
 async def rebuild() -> dict[str, int]:

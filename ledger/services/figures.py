@@ -406,6 +406,9 @@ async def low_income_pay_figures(scope: Scope, period: Period) -> dict[str, Figu
     person-months, total pay, its averages, uplift), by the same aggregates as ``compute``:
     what a roster import previews before and after, inside its transaction. No role check:
     the import checks its own caller."""
+    from ledger.services import aggregates
+
+    await aggregates.ensure_fresh()
     pay = await pay_group(scope, period)
     employed = (await employment_group(scope, period))["employed_low"]
     return {figure_name(m, True): v for m, v in _pay_figures(pay, employed, period, "_low").items()}

@@ -7,7 +7,7 @@ import re
 
 from dbfixtures import world
 
-FORM = "/admin/api/forms/对账-reconcile/"
+FORM = "/admin/api/forms/对账/"
 CLAIM = "建成共富工坊1家，吸纳就业1人，人均月增收3000元，合计年增收3600元。"
 
 

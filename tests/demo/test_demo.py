@@ -85,15 +85,15 @@ def _check_article_reconciliation(body: dict) -> None:
     assert identity["explanation_zh"].endswith("公布数疑为少写一位（数量级错误，应为约3360万元）。")
     assert (identity["suspect"], identity["likely_value"]) == ("total_pay_annual_low_income", "33600000")
     assert total["diagnosis_code"] == "magnitude_slip" and total["diagnosis_zh"] == "数量级错误"
-    assert total["explanation_zh"].startswith("公布合计年增收（低收入）约336万元，台账为2,163.41万元，")
+    assert total["explanation_zh"].startswith("公布合计年增收（低收入）约336万元，台账为2,174.7万元，")
     assert "应为约3360万元" in total["explanation_zh"] and "33,600,000 yuan" in total["explanation_en"]
     assert (total["metric_zh"], total["qualifier_zh"], total["claimed_written"]) == ("合计年增收（低收入）", "约", "约336万元")
-    assert total["ledger"] == "21634090.12"  # the exact value stays beside the words
+    assert total["ledger"] == "21747042.76"  # the exact value stays beside the words
     assert "应为约3360万元" in body["summary_zh"]
     assert by_metric["workers_employed_low_income"]["explanation_zh"].startswith("公布吸纳就业人数（低收入）1000余人，")
 
 
-SLIP_WORDS = ("公布数疑为少写一位（数量级错误，应为约3360万元）", "合计年增收（低收入）", "约336万元", "2,163.41万元")
+SLIP_WORDS = ("公布数疑为少写一位（数量级错误，应为约3360万元）", "合计年增收（低收入）", "约336万元", "2,174.7万元")
 
 
 async def test_the_api_reconciles_the_stored_article_claim(client):
@@ -186,7 +186,7 @@ async def test_the_xlsx_report_holds_numbers_chinese_headers_the_words_and_a_cha
         cell = total[columns[column] - 1]
         assert cell.data_type == "n" and cell.number_format == "#,##0.00", column
     assert total[columns["公布值"] - 1].value == 3360000
-    assert total[columns["台账值"] - 1].value == pytest.approx(21634090.12)  # openpyxl reads it back as a float
+    assert total[columns["台账值"] - 1].value == pytest.approx(21747042.76)  # openpyxl reads it back as a float
     assert rows[1][columns["台账值"] - 1].data_type == "n" and rows[1][columns["台账值"] - 1].number_format == "#,##0"
     assert "应为约3360万元" in total[columns["说明"] - 1].value
     assert sheet.column_dimensions["N"].width >= 40  # the explanation is wide enough to read
