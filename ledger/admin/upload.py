@@ -93,7 +93,7 @@ async def _read_form(request: Request) -> tuple[UploadFile, ImportOptions]:
         raise ValidationFailed([Problem("file", "malformed", "上传的表单无法读取，请重新选择文件",
                                         f"the upload cannot be read ({exc.message}); choose the file again")]) from None
     upload = form.get("file")
-    text = {name: form.get(name) for name in ("kind", "workshop", "replace", "dry_run")}
+    text = {name: form.get(name) for name in ("kind", "workshop", "replace", "dry_run", "confirm_unusual")}
     problems = control_character_problems({k: v for k, v in text.items() if isinstance(v, str)})
     if not isinstance(upload, UploadFile) or not upload.filename:
         problems.append(Problem("file", "required", "请选择要导入的表格文件（.xlsx 或 .csv）",
@@ -110,7 +110,8 @@ async def _read_form(request: Request) -> tuple[UploadFile, ImportOptions]:
     assert isinstance(upload, UploadFile)
     options = ImportOptions(kind=SheetKind(kind) if kind else None, workshop=workshop,
                             dry_run=str(text["dry_run"] or "").lower() in _TRUE,
-                            replace=str(text["replace"] or "").lower() in _TRUE)
+                            replace=str(text["replace"] or "").lower() in _TRUE,
+                            confirm_unusual=str(text["confirm_unusual"] or "").lower() in _TRUE)
     return upload, options
 
 
@@ -271,6 +272,8 @@ PAGE = """<!DOCTYPE html>
     <input id="workshop" name="workshop" type="text" maxlength="32" autocomplete="off">
     <label class="check"><input id="replace" name="replace" type="checkbox" value="1">
       用表中数据覆盖冲突的已有记录（锁定月份除外） <span class="en">overwrite conflicting records (never in a locked month)</span></label>
+    <label class="check"><input id="confirm_unusual" name="confirm_unusual" type="checkbox" value="1">
+      确认异常金额（月收入高于 5 万元或低于 100 元，已核实无误） <span class="en">confirm unusual amounts (checked: they are right)</span></label>
     <div class="buttons">
       <button type="button" id="dry-run" class="primary">预演检查 <span>Dry run</span></button>
       <button type="button" id="apply" disabled>正式导入 <span>Apply</span></button>
@@ -309,7 +312,7 @@ let cleanRun = null;  // what the last clean dry run checked: the file and the o
 function signature() {
   const f = fileInput.files[0];
   if (!f) return null;
-  return [f.name, f.size, f.lastModified, form.kind.value, form.workshop.value.trim(), form.replace.checked].join("|");
+  return [f.name, f.size, f.lastModified, form.kind.value, form.workshop.value.trim(), form.replace.checked, form.confirm_unusual.checked].join("|");
 }
 function refresh() {
   const chosen = signature() !== null;
@@ -363,6 +366,7 @@ async function post(path, dryRun) {
   const data = new FormData(form);
   data.set("dry_run", dryRun ? "1" : "0");
   if (!form.replace.checked) data.delete("replace");
+  if (!form.confirm_unusual.checked) data.delete("confirm_unusual");
   return fetch(path, { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrf } });
 }
 async function answer(response) {

@@ -161,3 +161,13 @@ async def test_the_template_form_downloads_a_workbook_and_names_the_forms_in_chi
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in f.name) and any(ch.isascii() and ch.isalpha() for ch in f.name)
                for f in IMPORT_FORMS)
     assert all("/admin/import/" in f.description for f in IMPORT_FORMS)  # where importing went
+
+
+async def test_an_unusual_amount_uploaded_in_the_panel_is_refused_until_confirmed(admin_panel, tmp_path):
+    s = await shop(1)
+    refused = await admin_panel.upload("check", sheet(s, "60000.00", tmp_path))
+    assert refused.status_code == 422 and await MonthlyPay.count() == 0
+    assert any(p["column"] == "E" and "确认" in p["zh"] for p in refused.json()["problems"])
+    done = await admin_panel.upload("check", sheet(s, "60000.00", tmp_path), confirm_unusual="1")
+    assert done.status_code == 200 and done.json()["committed"]
+    assert await MonthlyPay.count() == 1
