@@ -334,6 +334,12 @@ def to_html(report: dict[str, Any], chart: list[dict[str, Any]], base_url: str =
         for f in report.get("ledger_figures", []))
     unrecognised = "".join(f"<li>{e(str(u))}</li>" for u in report.get("unrecognised", []))
     targets = "".join(f"<li>{e(_target_words(t))}</li>" for t in report.get("targets", []))
+    restated = "".join(
+        f"<li>封存 #{r['old_seal']} → #{r['new_seal']}（{e(r['checked_at'][:10])}）："
+        + "；".join(f"{e(c['metric'])} {e(STATUS_ZH.get((c['old'] or {}).get('status'), '—'))}"
+                   f"（{e(str((c['old'] or {}).get('ledger')))}）→ {e(STATUS_ZH.get((c['new'] or {}).get('status'), '—'))}"
+                   f"（{e(str((c['new'] or {}).get('ledger')))}）" for c in r["changes"])
+        + "</li>" for r in report.get("restatements", []))
     quote = e(str(source.get("quote") or ""))
     cite = " ".join(e(str(source.get(k) or "")) for k in ("title", "publisher", "published_on")).strip()
     return f"""<!DOCTYPE html>
@@ -363,6 +369,8 @@ tr.disagrees td,tr.broken td{{background:#fbe3d6}}tr.agrees td,tr.holds td{{back
 <h2>自洽性核对 <small class='en'>The claim against itself</small></h2>
 <table><tr><th>恒等式<br><span class='en'>identity</span></th><th>结论<br><span class='en'>status</span></th>
 <th>说明<br><span class='en'>explanation</span></th></tr>{identities}</table>
+{f"<h2>更正后结论有变 <small class='en'>Restatements: the reconciliation moved between seals</small></h2><ul>{restated}</ul>"
+ if restated else ""}
 <h2>各工坊月收入 <small class='en'>Monthly pay per workshop</small></h2>
 {_chart_svg(chart)}
 <h2>台账数字 <small class='en'>The ledger's figures</small></h2>

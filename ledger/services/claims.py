@@ -262,6 +262,8 @@ class Report:
     source: dict[str, Any]
     unrecognised: tuple[str, ...] = ()
     targets: tuple[CoreFigure, ...] = ()  # planned or required figures in the text: shown, never reconciled
+    restatements: tuple[dict[str, Any], ...] = ()  # a stored claim's reconciliation moved between seals
+    sealed_against: int | None = None  # the seal a stored claim was last reconciled against
 
     def drilldown(self, ledger_metric: str | None) -> str | None:
         """The link to the rows behind a ledger figure (None when the ledger has no such figure)."""
@@ -277,7 +279,8 @@ class Report:
             item["drilldown"] = self.drilldown(item["metric"])
         return {**body, "scope": str(self.scope), "period": str(self.period), "source": self.source,
                 "unrecognised": list(self.unrecognised), "targets": [f.to_json_dict() for f in self.targets],
-                "ledger_figures": ledger_figures}
+                "ledger_figures": ledger_figures, "restatements": list(self.restatements),
+                "sealed_against": self.sealed_against}
 
 
 async def reconcile_figures(figures: list[CoreFigure], scope: str, period: str, source: dict[str, Any],
@@ -293,8 +296,14 @@ async def reconcile_claim(claim_id: int, scope: str | None = None, period: str |
     claim = await get_row(Claim, claim_id, "公开数据", "claim")
     source = {k: claim[k] for k in ("id", "title", "publisher", "published_on", "url", "quote")}
     source["published_on"] = None if claim["published_on"] is None else str(claim["published_on"])
-    return await reconcile_figures(await claim_figures(claim_id), scope or claim["scope"], period or claim["period"],
-                                   source)
+    from dataclasses import replace
+
+    from ledger.services import seals  # seals reconcile claims when they are made
+
+    report = await reconcile_figures(await claim_figures(claim_id), scope or claim["scope"],
+                                     period or claim["period"], source)
+    return replace(report, restatements=tuple(await seals.restatements(claim_id)),
+                   sealed_against=await seals.last_seal_checked(claim_id))
 
 
 async def reconcile_text(text: str, scope: str, period: str) -> Report:

@@ -225,12 +225,13 @@ async def record_claim_checks(seal_id: int, period: Period) -> None:
         await ClaimCheck.insert(*[ClaimCheck(**c) for c in checks])
 
 
-async def restatements() -> list[dict[str, Any]]:
-    """Every claim whose reconciliation changed between two consecutive seals it was checked
-    against: which figures, their old and new status, ledger value and diagnosis."""
+async def restatements(claim_id: int | None = None) -> list[dict[str, Any]]:
+    """Every claim (or one) whose reconciliation changed between two consecutive seals it was
+    checked against: which figures, their old and new status, ledger value and diagnosis."""
     require_reader()
-    rows = await ClaimCheck.select(ClaimCheck.id, ClaimCheck.claim, ClaimCheck.seal, ClaimCheck.checked_at,
-                                   ClaimCheck.result, ClaimCheck.claim.title).order_by(ClaimCheck.id)
+    query = ClaimCheck.select(ClaimCheck.id, ClaimCheck.claim, ClaimCheck.seal, ClaimCheck.checked_at,
+                              ClaimCheck.result, ClaimCheck.claim.title).order_by(ClaimCheck.id)
+    rows = await (query.where(ClaimCheck.claim == claim_id) if claim_id is not None else query)
     last: dict[int, dict[str, Any]] = {}
     out = []
     for row in rows:
@@ -245,3 +246,10 @@ async def restatements() -> list[dict[str, Any]]:
             out.append({"claim": row["claim"], "title": row["claim.title"], "old_seal": before["seal"],
                         "new_seal": row["seal"], "checked_at": row["checked_at"], "changes": changes})
     return out
+
+
+async def last_seal_checked(claim_id: int) -> int | None:
+    """The seal a stored claim was last reconciled against (None before any sign-off touched it)."""
+    row = await ClaimCheck.select(ClaimCheck.seal).where(ClaimCheck.claim == claim_id).order_by(
+        ClaimCheck.id, ascending=False).first()
+    return None if row is None else row["seal"]

@@ -20,6 +20,7 @@ import pytest
 from dbfixtures import actor, make_id, run_cli, world
 from openpyxl import load_workbook
 
+from ledger import reports
 from ledger.services import claims, employment, locks, masterdata, people, seals
 from ledger.tables import MonthlyPay, Seal
 
@@ -137,6 +138,12 @@ async def test_reopening_and_correcting_a_month_lists_the_claim_whose_reconcilia
     assert (change["old"]["ledger"], change["new"]["ledger"]) == ("12820.00", "12720.00")
     sealed = await Seal.select(Seal.id, Seal.supersedes).where(Seal.kind == "records").order_by(Seal.id)
     assert [s["supersedes"] for s in sealed] == [None, sealed[0]["id"]]  # the old seal stays, named
+    with actor("auditor"):
+        report = (await claims.reconcile_claim(claim["id"])).to_json_dict()
+    assert report["sealed_against"] == sealed[-1]["id"]  # the claim records the seal it was checked against
+    assert [r["new_seal"] for r in report["restatements"]] == [sealed[-1]["id"]]
+    page = reports.to_html(report, [])
+    assert "更正后结论有变" in page and "相符（12820.00）→ 不符（12720.00）" in page
 
 
 async def test_a_public_table_withholds_small_cells_and_verifies_against_its_seal(db, tmp_path):
