@@ -16,7 +16,6 @@ from typing import Any
 from ledger import access
 from ledger.core import seal as core_seal
 from ledger.core.enums import Role
-from ledger.core.metrics import Scope
 from ledger.core.money import fen_str, fen_to_yuan
 from ledger.core.suppression import TOTAL, Grid, Reason, suppress
 from ledger.db import write_transaction
@@ -33,8 +32,8 @@ def _publisher() -> access.Actor:
     return access.require(Role.auditor, Role.admin, doing_zh="发布公开表", doing_en="publishing a table")
 
 
-async def _cells(scope: Scope, period_text: str, by: str) -> tuple[Any, list[str], list[str], dict]:
-    scope, period = figure_service.parse_scope_period(str(scope), period_text)
+async def _cells(scope_text: str, period_text: str, by: str) -> tuple[Any, list[str], list[str], dict]:
+    scope, period = figure_service.parse_scope_period(scope_text, period_text)
     await figure_service.check_scope_exists(scope)
     where, args = figure_service.scope_sql(scope)
     label = "w.code" if by == "workshop" else "w.region_code"
@@ -65,7 +64,7 @@ async def public_table(scope_text: str, period_text: str, *, k: int = DEFAULT_K,
                        ) -> dict[str, Any]:
     """The table, its withheld entries and why, and its seal (stored and journaled)."""
     actor = _publisher()
-    (scope, period), labels, months, values = await _cells(Scope.parse(scope_text), period_text, by)
+    (scope, period), labels, months, values = await _cells(scope_text, period_text, by)
     people = Grid(tuple(tuple(values.get((lb, m), (0, 0))[0] for m in months) for lb in labels))
     money = Grid(tuple(tuple(values.get((lb, m), (0, 0))[1] for m in months) for lb in labels))
     withheld = suppress(people, k) if labels else {}

@@ -117,7 +117,7 @@ def _scope_of(workshop: str | None) -> Scope:
     return Scope(ScopeKind.workshop, workshop) if workshop else Scope(ScopeKind.all)
 
 
-async def _signed_off(scope: Scope, period: Period) -> list[str]:
+async def _open_months(scope: Scope, period: Period) -> list[str]:
     """The months of the period that no active lock covers for this scope."""
     covering = MonthLock.workshop.is_null()
     if scope.kind is ScopeKind.workshop:
@@ -134,7 +134,7 @@ async def seal_for(period_text: str, workshop: str | None = None) -> dict[str, A
     require_reader()
     scope, period = figure_service.parse_scope_period(str(_scope_of(workshop)), period_text)
     await figure_service.check_scope_exists(scope)
-    open_months = await _signed_off(scope, period)
+    open_months = await _open_months(scope, period)
     if open_months:
         raise Conflict([Problem("period", "not_signed_off",
                                 f"以下月份尚未签发锁定，不能封存：{'、'.join(open_months)}",

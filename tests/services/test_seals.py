@@ -224,3 +224,8 @@ def test_an_outsider_verifies_with_the_ledger_command_and_no_ledger_at_all(tmp_p
     assert done.returncode == 1, done.stderr
     assert "封存文件格式不正确" in done.stdout and "Traceback" not in done.stderr
     assert not (tmp_path / "no").exists()
+
+
+async def test_a_public_table_of_a_scope_that_cannot_be_read_is_refused_with_the_reason(db):
+    done = await run_cli("publish", "--scope", "bogus", "--period", "2023")
+    assert done.returncode == 2 and "scope" in done.stderr and "Traceback" not in done.stderr
