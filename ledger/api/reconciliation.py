@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ledger import reports
 from ledger.api.schemas import Body
 from ledger.services import claims as claim_service
+from ledger.services import drilldown
 from ledger.services import figures as figure_service
 from ledger.services.common import MAX_ID, MAX_PAGE
 
@@ -136,7 +137,7 @@ class FiguresController(Controller):
                                                     pattern="^(json|html)$")] = "json",
                    ) -> RowsOut | Response:
         parsed_scope, parsed_period = figure_service.parse_scope_period(scope_text, period)
-        items, total = await figure_service.rows_behind(parsed_scope, parsed_period, metric, page, page_size)
+        items, total = await drilldown.rows_behind(parsed_scope, parsed_period, metric, page, page_size)
         if format == "html":
             def page_link(n: int) -> str:
                 return claim_service.drilldown_link(str(parsed_scope), str(parsed_period), metric, page=n, page_size=page_size)

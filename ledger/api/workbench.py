@@ -19,6 +19,7 @@ from ledger.api.schemas import Body
 from ledger.core.problems import Problem
 from ledger.errors import NotFound
 from ledger.services import dashboard as dashboard_service
+from ledger.services import drilldown
 from ledger.services import figures as figure_service
 from ledger.services import samples as sample_service
 from ledger.services import signals as signal_service
@@ -171,7 +172,7 @@ class DashboardController(Controller):
                    metric: Annotated[str, Parameter(max_length=64, description="指标 / metric")],
                    page: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="页码 / page")] = 1) -> Response:
         scope, parsed = figure_service.parse_scope_period(scope_text, period)
-        items, total = await figure_service.rows_behind(scope, parsed, metric, page, 500)
+        items, total = await drilldown.rows_behind(scope, parsed, metric, page, 500)
         return Response(pages.rows_page(f"{metric} 的记录 Rows behind {metric}", items, total, page, 500,
                                         str(scope), str(parsed), {"metric": metric}), media_type=HTML)
 
