@@ -24,7 +24,8 @@ times, median of ``--repeat`` (interleaved), for the county / 2023 and one of it
 
 The baseline's numbers are checked against the product's before anything is timed. On SQLite the
 figures are also timed before ANALYZE: the product never runs it there (``ledger figures --rebuild``
-analyses on PostgreSQL only), so that row is what a real SQLite installation sees.
+analyses on PostgreSQL only), so that row is what a real SQLite installation sees; and again
+without the indexes migration 2026-12-04T21:55:00 adds on SQLite (dropped, ANALYZE, timed, put back).
 """
 
 from __future__ import annotations
@@ -52,9 +53,8 @@ HAND = """
 WITH sw AS (SELECT w.id FROM workshop w WHERE {where}),
 shared AS (
     SELECT c.worker, c.month, SUM(c.fen) AS fen, MAX(c.low) AS low, MAX(c.baseline) AS baseline
-    FROM figure_cell c
-    WHERE c.single = 0 AND ((c.month >= $2 AND c.month <= $3) OR (c.month >= $4 AND c.month <= $5))
-      AND c.workshop IN (SELECT id FROM sw)
+    FROM sw CROSS JOIN figure_cell c
+    WHERE c.workshop = sw.id AND c.single = 0 AND c.month >= $4 AND c.month <= $3 AND (c.month >= $2 OR c.month <= $5)
     GROUP BY c.worker, c.month),
 sums AS (
     SELECT SUM(CASE WHEN a.month >= $2 THEN a.total_fen ELSE 0 END) AS total_fen,
@@ -65,13 +65,12 @@ sums AS (
            SUM(CASE WHEN a.month >= $2 THEN a.uplift_n ELSE 0 END) AS uplift_n,
            SUM(CASE WHEN a.month >= $2 THEN a.uplift_fen_low ELSE 0 END) AS uplift_fen_low,
            SUM(CASE WHEN a.month >= $2 THEN a.uplift_n_low ELSE 0 END) AS uplift_n_low,
-           SUM(CASE WHEN a.month < $2 THEN a.total_fen ELSE 0 END) AS total_fen0,
-           SUM(CASE WHEN a.month < $2 THEN a.total_fen_low ELSE 0 END) AS total_fen_low0,
-           SUM(CASE WHEN a.month < $2 THEN a.person_months ELSE 0 END) AS pm0,
-           SUM(CASE WHEN a.month < $2 THEN a.person_months_low ELSE 0 END) AS pm_low0
-    FROM figure_workshop_month a
-    WHERE ((a.month >= $2 AND a.month <= $3) OR (a.month >= $4 AND a.month <= $5))
-      AND a.workshop IN (SELECT id FROM sw)),
+           SUM(CASE WHEN a.month <= $5 THEN a.total_fen ELSE 0 END) AS total_fen0,
+           SUM(CASE WHEN a.month <= $5 THEN a.total_fen_low ELSE 0 END) AS total_fen_low0,
+           SUM(CASE WHEN a.month <= $5 THEN a.person_months ELSE 0 END) AS pm0,
+           SUM(CASE WHEN a.month <= $5 THEN a.person_months_low ELSE 0 END) AS pm_low0
+    FROM sw CROSS JOIN figure_workshop_month a
+    WHERE a.workshop = sw.id AND a.month >= $4 AND a.month <= $3),
 shared_sums AS (
     SELECT SUM(CASE WHEN month >= $2 AND fen > 0 THEN 1 ELSE 0 END) AS s_pm,
            SUM(CASE WHEN month >= $2 AND fen > 0 AND low = 1 THEN 1 ELSE 0 END) AS s_pm_low,
@@ -82,24 +81,24 @@ shared_sums AS (
                     ELSE 0 END) AS s_uplift_fen_low,
            SUM(CASE WHEN month >= $2 AND fen > 0 AND low = 1 AND baseline IS NOT NULL THEN 1 ELSE 0 END)
                AS s_uplift_n_low,
-           SUM(CASE WHEN month < $2 AND fen > 0 THEN 1 ELSE 0 END) AS s_pm0,
-           SUM(CASE WHEN month < $2 AND fen > 0 AND low = 1 THEN 1 ELSE 0 END) AS s_pm_low0
+           SUM(CASE WHEN month <= $5 AND fen > 0 THEN 1 ELSE 0 END) AS s_pm0,
+           SUM(CASE WHEN month <= $5 AND fen > 0 AND low = 1 THEN 1 ELSE 0 END) AS s_pm_low0
     FROM shared),
 paid AS (
     SELECT y.worker, CASE WHEN (y.paid_low_mask & $7) <> 0 THEN 1 ELSE 0 END AS low
-    FROM figure_worker_year y
-    WHERE y.year = $6 AND (y.paid_mask & $7) <> 0 AND y.workshop IN (SELECT id FROM sw)
+    FROM sw CROSS JOIN figure_worker_year y
+    WHERE y.workshop = sw.id AND y.year = $6 AND (y.paid_mask & $7) <> 0
     UNION ALL
     SELECT worker, low FROM shared WHERE month >= $2 AND fen > 0),
 paid_counts AS (
     SELECT COUNT(DISTINCT worker) AS workers_paid,
            COUNT(DISTINCT CASE WHEN low = 1 THEN worker END) AS workers_paid_low FROM paid),
 employed AS (
-    SELECT (SELECT COUNT(DISTINCT p.worker) FROM placement p
-            WHERE p.workshop IN (SELECT id FROM sw) AND p.hired_on <= $9 AND (p.left_on IS NULL OR p.left_on >= $8)
-           ) AS employed,
-           (SELECT COUNT(DISTINCT p.worker) FROM low_income_status s JOIN placement p ON p.worker = s.worker
-            WHERE p.workshop IN (SELECT id FROM sw) AND p.hired_on <= $9 AND (p.left_on IS NULL OR p.left_on >= $8)
+    SELECT (SELECT COUNT(DISTINCT p.worker) FROM sw CROSS JOIN placement p
+            WHERE p.workshop = sw.id AND p.hired_on <= $9 AND (p.left_on IS NULL OR p.left_on >= $8)) AS employed,
+           (SELECT COUNT(DISTINCT p.worker)
+            FROM sw CROSS JOIN placement p JOIN low_income_status s ON s.worker = p.worker
+            WHERE p.workshop = sw.id AND p.hired_on <= $9 AND (p.left_on IS NULL OR p.left_on >= $8)
               AND {m_from} <= $3 AND (p.left_on IS NULL OR {m_from} <= {m_left})
               AND (s.valid_to IS NULL OR ({m_to} >= $2 AND {m_to} >= {m_hired}))) AS employed_low),
 opened AS (
@@ -110,14 +109,17 @@ certified AS (
            COUNT(DISTINCT CASE WHEN c.level = 'county' THEN c.workshop END) AS certified_county,
            COUNT(DISTINCT CASE WHEN c.level = 'city' THEN c.workshop END) AS certified_city,
            COUNT(DISTINCT CASE WHEN c.level = 'province' THEN c.workshop END) AS certified_province
-    FROM certification c
-    WHERE c.workshop IN (SELECT id FROM sw) AND c.status <> '创建中' AND c.awarded_on <= $9
+    FROM sw CROSS JOIN certification c
+    WHERE c.workshop = sw.id AND c.status <> '创建中' AND c.awarded_on <= $9
       AND (c.valid_until IS NULL OR c.valid_until >= $9) AND (c.withdrawn_on IS NULL OR c.withdrawn_on > $9))
 SELECT * FROM sums, shared_sums, paid_counts, employed, opened, certified
 """
 """Parameters: $1 the scope's value (a LIKE prefix or a workshop code), $2..$3 the period's months,
 $4..$5 the same months a year earlier, $6 the period's year and $7 its month mask (a period inside
-one year), $8..$9 its first and last day."""
+one year), $8..$9 its first and last day. It starts from the scope's workshops and reads the two
+periods as one month range $4..$3 (a CASE tells them apart): an OR of two ranges made SQLite read
+every workshop's months by the month index. ``sw CROSS JOIN`` keeps SQLite's join order (the
+scope's few workshops first; on PostgreSQL it is a plain join)."""
 
 
 def hand_sql(engine: str, scope_kind: str) -> str:
@@ -270,6 +272,17 @@ async def child(args: argparse.Namespace) -> None:
     if not settings.is_sqlite:
         await db.start_connection_pool()  # as ledger serve's lifespan does (PostgreSQL only)
     out["after ANALYZE"] = await time_figures(engine, hand, args.county, shop, args.repeat)
+    if settings.is_sqlite:  # the same, without the SQLite indexes of migration 2026-12-04T21:55:00
+        from migrations.ledger_2026_12_04t21_55_00_000000 import SQLITE_INDEXES
+
+        names = [sql.split(" INDEX ")[1].split(" ON ")[0] for sql in SQLITE_INDEXES]
+        for name in names:
+            await db.run_ddl(f"DROP INDEX {name}")
+        await db.run_ddl("ANALYZE")
+        out["without the indexes"] = await time_figures(engine, hand, args.county, shop, args.repeat)
+        for sql in SQLITE_INDEXES:
+            await db.run_ddl(sql)
+        await db.run_ddl("ANALYZE")
     if not settings.is_sqlite:
         await db.close_connection_pool()
     await hand.close()
@@ -281,9 +294,9 @@ def report(out: dict[str, Any]) -> None:
     for step, seconds in out.get("load", {}).items():
         print(f"   {step}: {seconds:.1f} s")
     print(f"   ANALYZE: {out['analyze']:.1f} s")
-    for when in ("before ANALYZE", "after ANALYZE"):
+    for when in ("before ANALYZE", "after ANALYZE", "without the indexes"):
         for r in out.get(when, []):
-            print(f"   {when:<15} {r['scope']:<14} {r['period']:<8} product (all figures + growth) "
+            print(f"   {when:<19} {r['scope']:<14} {r['period']:<8} product (all figures + growth) "
                   f"{r['product']:7.1f} ms | hand-written, same figures {r['hand']:6.1f} ms | "
                   f"product ÷ hand {r['product'] / r['hand']:5.2f} || pay group {r['pay group']:6.1f} ms, "
                   f"province.py's hand pay SQL {r['hand pay']:6.1f} ms, ÷ {r['pay group'] / r['hand pay']:5.2f}")
