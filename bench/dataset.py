@@ -14,9 +14,13 @@ differently (a date literal, adding days to a date) are in ``Dialect``.
 
 Differences from province.py, on purpose:
 
-* The 90 county codes are 330701..330790 (province.py: 330001..330090), so that the issue's county,
-  region:330784 (永康市), is one of them: county 84 of 90. At ``--scale 1`` it has 130 workshops, 5,660
-  workers with a placement there (5,362 of them placed only there) and ~135,000 pay rows.
+* The 90 county codes are 330701..330790 (province.py: 330001..330090), and a workshop's county is
+  its enterprise's (``1 + enterprise % 90``; province.py gave the workshop ``1 + (enterprise - 1) %
+  90``), so that the issue's county, region:330784 (永康市), is one of them. At ``--scale 1`` it has
+  130 workshops of 13 enterprises, 5,417 workers, 541 of them also at a second workshop, and 133,254
+  pay rows. The multiplicative hash puts every second placement 7 workshops after the first, in the
+  same enterprise, and only in odd-numbered enterprises: half the counties have none, the other half
+  twice the province's 5 %. 330784 is of the second kind, so its figures read shared (worker, month)s.
 * Every row gets its id from its row number (pay row (placement − 1) × 24 + month index + 1), so a
   county's slice holds the very rows, ids included, that the whole province holds for it; and the
   adjustments are every pay row with id % 997 = 0, which province.py's insertion order made depend on
