@@ -14,13 +14,12 @@ the whole province instead), builds the aggregates with ``aggregates.rebuild()``
 times, median of ``--repeat`` (interleaved), for the county / 2023 and one of its workshops / 2023-05:
 
 * the product: ``figures.compute`` (every figure, plain and low-income, growth included), as the server
-  calls it (a connection pool on PostgreSQL, as ``ledger serve`` starts it; SQLite has none), and its
-  pay group alone;
+  calls it (a connection pool on PostgreSQL, as ``ledger serve`` starts it; SQLite has none);
 * the hand-written baseline: one SQL statement giving the numbers behind the same figures (``HAND``:
   pay sums plain and low-income for the period and the year before, person-months, workers paid,
   uplift, workers employed plain and low-income, workshops open, certified by level) over the same
-  aggregate tables, on one connection kept open (asyncpg; the sqlite3 module); and province.py's
-  HAND_WRITTEN (the pay numbers only) against the pay group.
+  aggregate tables a county is read from (by workshop), on one connection kept open (asyncpg; the
+  sqlite3 module).
 
 The baseline's numbers are checked against the product's before anything is timed. On SQLite the
 figures are also timed before ANALYZE: the product never runs it there (``ledger figures --rebuild``
@@ -114,13 +113,13 @@ certified AS (
       AND (c.valid_until IS NULL OR c.valid_until >= $9) AND (c.withdrawn_on IS NULL OR c.withdrawn_on > $9))
 SELECT * FROM sums, shared_sums, paid_counts, employed, opened, certified
 """
-"""Parameters: $1 the scope's value (a LIKE prefix or a workshop code), $2..$3 the period's months,
+"""Parameters: $1 the scope's value (a region prefix or a workshop code; $10 the prefix's upper end), $2..$3 the period's months,
 $4..$5 the same months a year earlier, $6 the period's year and $7 its month mask (a period inside
 one year), $8..$9 its first and last day. It reads the two periods as one month range $4..$3 (a
 CASE tells them apart: an OR of two ranges made SQLite read every workshop's months by the month
 index). Each table is read in one of two forms (``hand_sql``), both timed, the faster one is the
-baseline: joined to ``workshop w`` and filtered there (the product's way, province.py's
-HAND_WRITTEN's), or the scope's workshops first, ``sw CROSS JOIN`` the table (SQLite keeps that
+baseline: joined to ``workshop w`` and filtered there (the way the first generation's figures
+read), or the scope's workshops first, ``sw CROSS JOIN`` the table (SQLite keeps that
 order, whatever its statistics say; on PostgreSQL it is a plain join)."""
 
 
@@ -128,7 +127,8 @@ FORMS = ("joined", "scope first")
 
 
 def hand_sql(engine: str, scope_kind: str, form: str = "joined") -> str:
-    where = "w.region_code LIKE $1" if scope_kind == "region" else "w.code = $1"
+    # a prefix as the range an index can read ('330784' <= code < '330785'), as the product does
+    where = "w.region_code >= $1 AND w.region_code < $10" if scope_kind == "region" else "w.code = $1"
     tables = {"c": "figure_cell", "a": "figure_workshop_month", "y": "figure_worker_year", "p": "placement",
               "c2": "certification"}
     froms = {}
@@ -180,12 +180,13 @@ class Hand:
             await self.connection.close()
 
 
-def hand_args(scope_value: str, period: Any) -> list[Any]:
+def hand_args(kind: str, scope_value: str, period: Any) -> list[Any]:
     earlier = period.same_months_year_earlier()
     assert period.first.year == period.last.year, "the hand-written statement takes a period inside one year"
     mask = sum(1 << (m.month - 1) for m in period.months)
+    upper = [str(int(scope_value) + 1).zfill(len(scope_value))] if kind == "region" else []
     return [scope_value, str(period.first), str(period.last), str(earlier.first), str(earlier.last),
-            period.first.year, mask, period.first_day, period.last_day]
+            period.first.year, mask, period.first_day, period.last_day, *upper]
 
 
 def agrees(hand: dict[str, Any], pay: dict[str, int], earlier: dict[str, int], employment: dict[str, int],
@@ -217,12 +218,6 @@ def agrees(hand: dict[str, Any], pay: dict[str, int], earlier: dict[str, int], e
     return [name for name, (a, b) in pairs.items() if a != b]
 
 
-def _province_hand_written() -> str:
-    from province import HAND_WRITTEN
-
-    return HAND_WRITTEN
-
-
 async def time_figures(engine: str, hand: Hand, county: str, shop: str, repeat: int) -> list[dict[str, Any]]:
     from ledger.core.metrics import Period, Scope
     from ledger.services import figures
@@ -231,12 +226,8 @@ async def time_figures(engine: str, hand: Hand, county: str, shop: str, repeat: 
     for scope_text, period_text in ((f"region:{county}", "2023"), (f"workshop:{shop}", "2023-05")):
         scope, period = Scope.parse(scope_text), Period.parse(period_text)
         kind = scope_text.split(":")[0]
-        value = f"{county}%" if kind == "region" else shop
-        sqls, args = {form: hand_sql(engine, kind, form) for form in FORMS}, hand_args(value, period)
-        pay_sql, mask = _province_hand_written(), sum(1 << (m.month - 1) for m in period.months)
-        pay_args = [value, str(period.first), str(period.last), period.first.year, mask]
-        if kind != "region":  # province.py's statement filters by region only
-            pay_sql = pay_sql.replace("w.region_code LIKE", "w.code =")
+        value = county if kind == "region" else shop
+        sqls, args = {form: hand_sql(engine, kind, form) for form in FORMS}, hand_args(kind, value, period)
         product_numbers = (await figures.pay_group(scope, period),
                            await figures.pay_group(scope, period.same_months_year_earlier()),
                            await figures.employment_group(scope, period), await figures.workshop_group(scope, period))
@@ -245,12 +236,11 @@ async def time_figures(engine: str, hand: Hand, county: str, shop: str, repeat: 
             if differ:
                 raise SystemExit(f"{engine} {scope_text} {period_text}: the hand-written statement ({form}) "
                                  f"differs in {differ}")
-        times: dict[str, list[float]] = {"product": [], "pay group": [], "hand pay": [], **{f: [] for f in FORMS}}
+        times: dict[str, list[float]] = {"product": [], **{f: [] for f in FORMS}}
         for _ in range(repeat):
             calls: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
-                ("product", figures.compute, (scope, period)), ("pay group", figures.pay_group, (scope, period)),
-                *((form, hand.fetch, (sql, args)) for form, sql in sqls.items()),
-                ("hand pay", hand.fetch, (pay_sql, pay_args)))
+                ("product", figures.compute, (scope, period)),
+                *((form, hand.fetch, (sql, args)) for form, sql in sqls.items()))
             for name, call, call_args in calls:
                 start = time.perf_counter()
                 await call(*call_args)
@@ -318,8 +308,7 @@ def report(out: dict[str, Any]) -> None:
         for r in out.get(when, []):
             print(f"   {when:<19} {r['scope']:<14} {r['period']:<8} product (all figures + growth) "
                   f"{r['product']:7.1f} ms | hand-written, same figures {r['hand']:6.1f} ms ({r['hand form']}) | "
-                  f"product ÷ hand {r['product'] / r['hand']:5.2f} || pay group {r['pay group']:6.1f} ms, "
-                  f"province.py's hand pay SQL {r['hand pay']:6.1f} ms, ÷ {r['pay group'] / r['hand pay']:5.2f}")
+                  f"product ÷ hand {r['product'] / r['hand']:5.2f}")
 
 
 def main() -> None:
