@@ -23,8 +23,7 @@ times, median of ``--repeat`` (interleaved), for the county / 2023 and one of it
 
 The baseline's numbers are checked against the product's before anything is timed. On SQLite the
 figures are also timed before ANALYZE: the product never runs it there (``ledger figures --rebuild``
-analyses on PostgreSQL only), so that row is what a real SQLite installation sees; and again
-without the indexes migration 2026-12-04T21:55:00 adds on SQLite (dropped, ANALYZE, timed, put back).
+analyses on PostgreSQL only), so that row is what a real SQLite installation sees.
 """
 
 from __future__ import annotations
@@ -282,17 +281,6 @@ async def child(args: argparse.Namespace) -> None:
     if not settings.is_sqlite:
         await db.start_connection_pool()  # as ledger serve's lifespan does (PostgreSQL only)
     out["after ANALYZE"] = await time_figures(engine, hand, args.county, shop, args.repeat)
-    if settings.is_sqlite:  # the same, without the SQLite indexes of migration 2026-12-04T21:55:00
-        from migrations.ledger_2026_12_04t21_55_00_000000 import SQLITE_INDEXES
-
-        names = [sql.split(" INDEX ")[1].split(" ON ")[0] for sql in SQLITE_INDEXES]
-        for name in names:
-            await db.run_ddl(f"DROP INDEX {name}")
-        await db.run_ddl("ANALYZE")
-        out["without the indexes"] = await time_figures(engine, hand, args.county, shop, args.repeat)
-        for sql in SQLITE_INDEXES:
-            await db.run_ddl(sql)
-        await db.run_ddl("ANALYZE")
     if not settings.is_sqlite:
         await db.close_connection_pool()
     await hand.close()
@@ -304,9 +292,9 @@ def report(out: dict[str, Any]) -> None:
     for step, seconds in out.get("load", {}).items():
         print(f"   {step}: {seconds:.1f} s")
     print(f"   ANALYZE: {out['analyze']:.1f} s")
-    for when in ("before ANALYZE", "after ANALYZE", "without the indexes"):
+    for when in ("before ANALYZE", "after ANALYZE"):
         for r in out.get(when, []):
-            print(f"   {when:<19} {r['scope']:<14} {r['period']:<8} product (all figures + growth) "
+            print(f"   {when:<15} {r['scope']:<14} {r['period']:<8} product (all figures + growth) "
                   f"{r['product']:7.1f} ms | hand-written, same figures {r['hand']:6.1f} ms ({r['hand form']}) | "
                   f"product ÷ hand {r['product'] / r['hand']:5.2f}")
 
