@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+import asyncpg
 import pytest
 from dbfixtures import actor, make_id, world, xlsx
 from piccolo.querystring import QueryString
@@ -89,7 +90,7 @@ async def compute(scope: Scope = ALL_2023[0], period: Period = ALL_2023[1]) -> d
     return (await figures.compute(scope, period)).as_dict()
 
 
-async def test_figures_read_from_the_replica_equal_the_primary_and_lag_by_exactly_its_replay(replica):
+async def test_figures_read_from_the_replica_equal_the_primary_and_lag_only_by_its_replay(replica):
     w = await world()
     placement = w["placement"]["id"]
     for month, amount in (("2023-01", "2800.00"), ("2023-02", "3100.50")):
@@ -168,7 +169,7 @@ async def test_figures_check_reads_the_primary_it_flushed(replica):
 
 
 async def test_the_replica_is_read_only_and_writes_still_go_to_the_primary(replica):
-    with pytest.raises(Exception, match="read-only|recovery"):
+    with pytest.raises(asyncpg.exceptions.ReadOnlySQLTransactionError):
         await _replica_sql("CREATE TABLE replica_probe (x int)")
     w = await world()
     await pay(w["placement"]["id"], "2023-06", "1000.00")  # through the services, with the replica set
