@@ -47,7 +47,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.db import TRANSACTION_STATE, engine, is_sqlite, write_transaction
+from ledger.db import TRANSACTION_STATE, engine, is_sqlite, primary_reads, write_transaction
 from ledger.services.figures import SPAN_MONTH_SUMS, _month_of, low_income_in_month, shared_group_sums
 from ledger.tables import AGGREGATE_TABLES, FigureCell
 
@@ -468,6 +468,11 @@ async def check_all(scope: str | None = None, period: str | None = None) -> dict
     figure (plain and low-income, to the fen) read from the aggregates against the same figure
     computed from the rows — for the scope and period given, else for everything in each year
     that has pay."""
+    with primary_reads():  # it flushes, then compares: the replica may not have replayed the flush
+        return await _check_all(scope, period)
+
+
+async def _check_all(scope: str | None, period: str | None) -> dict[str, Any]:
     from ledger.core.metrics import Period, Scope
     from ledger.services import figures
 
