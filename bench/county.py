@@ -272,7 +272,7 @@ async def child(args: argparse.Namespace) -> None:
     shop = (await Workshop.select(Workshop.code).where(in_county).order_by(Workshop.id).first())["code"]
     hand = Hand(settings.database_url, str(settings.sqlite_path) if settings.is_sqlite else None)
     await hand.open()
-    if settings.is_sqlite and not args.skip_generate:
+    if settings.is_sqlite:
         await db.run_ddl("DROP TABLE IF EXISTS sqlite_stat1")  # never analysed, as the product leaves it
         out["before ANALYZE"] = await time_figures(engine, hand, args.county, shop, args.repeat)
     start = time.perf_counter()
