@@ -132,7 +132,7 @@ class FiguresController(Controller):
         figures = await claim_service.compute_figures(scope_text, period)
         return FiguresOut.model_validate(claim_service.figures_json(figures))
 
-    @get("/rows", summary="数字背后的记录（游标翻页）/ The rows behind a figure (drill-down, keyset paging)",
+    @get("/rows", summary="数字背后的记录（游标翻页） / The rows behind a figure (drill-down, keyset paging)",
          description="按固定顺序分页：工资类指标按（月份，人），吸纳就业按（人，用工），工坊数按编码。"
                      "第一页不带参数；之后把上一页的 next 作为 after 传回（任意深度都一样快）。"
                      f"页码 page 只用于前 {drilldown.MAX_OFFSET} 条，与 after 不能同时给。 / "
@@ -143,7 +143,7 @@ class FiguresController(Controller):
     async def rows(self, scope_text: ScopeParam, period: PeriodParam,
                    metric: Annotated[str, Parameter(description="指标 / metric name")],
                    page: Annotated[int | None, Parameter(
-                       ge=1, le=MAX_PAGE, description=f"页码（浅页，前 {drilldown.MAX_OFFSET} 条内；缺省为第 1 页）/ "
+                       ge=1, le=MAX_PAGE, description=f"页码（浅页，前 {drilldown.MAX_OFFSET} 条内；缺省为第 1 页） / "
                                                       f"page number (shallow: within the first {drilldown.MAX_OFFSET} "
                                                       "rows; default 1)")] = None,
                    page_size: Annotated[int, Parameter(ge=1, le=500, description="每页条数 / page size")] = 100,
