@@ -351,6 +351,8 @@ class FigureWorkshopMonth(Table, tablename="figure_workshop_month",
     uplift_n = Integer(null=False, help_text="同上人月数")
     uplift_fen_low = BigInt(null=False, help_text="同上，低收入月份")
     uplift_n_low = Integer(null=False, help_text="同上，低收入月份")
+    cells = Integer(null=False, default=0, help_text="仅在本工坊的人月数（不论金额）")
+    cells_low = Integer(null=False, default=0, help_text="同上，低收入月份")
 
 
 class FigureWorkerYear(Table, tablename="figure_worker_year",
@@ -362,6 +364,43 @@ class FigureWorkerYear(Table, tablename="figure_worker_year",
     paid_low_mask = Integer(null=False, help_text="有收入且低收入的月份")
 
 
+class FigureWorkerSpan(Table, tablename="figure_worker_span",
+                       help_text="指标汇总（自动维护）：某人所有任职工坊的行政区划代码的最长公共前缀。"):
+    worker = Integer(null=False, help_text="务工人员编号")
+    span = Varchar(length=6, null=False, help_text="所有任职工坊的区划代码的公共前缀（整省为 33，跨省为空）")
+
+
+class FigurePersonYear(Table, tablename="figure_person_year",
+                       help_text="指标汇总（自动维护）：某人某年合计收入 > 0 的月份（所有工坊合计），按位记录。"):
+    worker = Integer(null=False, help_text="务工人员编号")
+    year = Integer(null=False, help_text="年份")
+    span = Varchar(length=6, null=False, help_text="该人的区划公共前缀")
+    paid_mask = Integer(null=False, help_text="合计收入 > 0 的月份（第 m 位 = m 月）")
+    paid_low_mask = Integer(null=False, help_text="同上且低收入的月份")
+
+
+class FigureInterval(Table, tablename="figure_interval",
+                     help_text="指标汇总（自动维护）：某人在岗（或在岗且低收入）的月份区间，合并后互不重叠。"):
+    worker = Integer(null=False, help_text="务工人员编号")
+    low = Integer(null=False, help_text="1：在岗且低收入的区间")
+    first_month = Varchar(length=7, null=False, help_text="起始月份 YYYY-MM")
+    last_month = Varchar(length=7, null=False, help_text="结束月份 YYYY-MM（仍在岗为 9999-12）")
+    prev_last = Varchar(length=7, null=False, help_text="该人上一区间的结束月份（无则为空）")
+    span = Varchar(length=6, null=False, help_text="该人的区划公共前缀")
+
+
+class FigureSpanMonth(Table, tablename="figure_span_month",
+                      help_text="指标汇总（自动维护）：同月在两个以上工坊有收入的人月，按人的区划公共前缀×月加总。"):
+    span = Varchar(length=6, null=False, help_text="人的区划公共前缀")
+    month = Varchar(length=7, null=False, help_text="月份 YYYY-MM")
+    person_months = Integer(null=False, help_text="合计收入 > 0 的人月数")
+    person_months_low = Integer(null=False, help_text="同上，低收入月份")
+    uplift_fen = BigInt(null=False, help_text="同上人月中有务工前收入者的（收入 − 务工前收入）之和，单位：分")
+    uplift_n = Integer(null=False, help_text="同上人月数")
+    uplift_fen_low = BigInt(null=False, help_text="同上，低收入月份")
+    uplift_n_low = Integer(null=False, help_text="同上，低收入月份")
+
+
 class FigureDirty(Table, tablename="figure_dirty",
                   help_text="指标汇总待更新队列（触发器写入，同一事务内处理完）：某人某月，空月份表示该人所有月份。"):
     worker = Integer(null=False, help_text="务工人员编号（0：这一行是待重算的工坊×月）")
@@ -369,6 +408,7 @@ class FigureDirty(Table, tablename="figure_dirty",
     month = Varchar(length=7, null=False, default="", help_text="月份 YYYY-MM；空表示所有月份")
 
 
-AGGREGATE_TABLES: list[type[Table]] = [FigureCell, FigureWorkshopMonth, FigureWorkerYear, FigureDirty]
+AGGREGATE_TABLES: list[type[Table]] = [FigureCell, FigureWorkshopMonth, FigureWorkerYear, FigureWorkerSpan,
+                                       FigurePersonYear, FigureInterval, FigureSpanMonth, FigureDirty]
 """Derived from the business tables, never journaled row by row; ``ledger figures --check``
 recomputes them and ``--rebuild`` (journaled as one entry) rewrites them."""

@@ -13,6 +13,21 @@ incremental flush, the rebuild and the check alike):
 * ``figure_worker_year`` (worker, workshop, year): the months (one bit each) of the
   worker's single cells with pay > 0, plain and low-income — for ``workers_paid``, a count
   of distinct workers that does not add up across months or workshops.
+* ``figure_worker_span`` (worker): the longest common prefix of the region codes of every
+  workshop the worker was ever placed at — the smallest region that holds all of that
+  worker's rows. For a region scope, a worker whose span starts with the scope's prefix is
+  *inside* it whole; only the others (few: people placed in two counties) are read by
+  workshop at query time.
+* ``figure_person_year`` (worker, year): the months whose pay summed over all the worker's
+  workshops is > 0 (plain, low-income) — ``workers_paid`` of the inside workers is a plain
+  ``COUNT(*)``, no ``DISTINCT``.
+* ``figure_interval`` (worker, low): the months the worker holds a placement (low = 1: a
+  placement and a low-income status at once), merged into disjoint intervals, each with the
+  end of the one before — ``workers_employed`` of the inside workers counts each worker's
+  first interval meeting the period, again without ``DISTINCT``.
+* ``figure_span_month`` (span, month): the person-months and uplift sums of the (worker,
+  month)s with cells at two or more workshops, by the worker's span — additive for the
+  inside workers; kept by adding and subtracting each flush's changes.
 
 Why this is exact for any scope (a set of workshops) and period: a (worker, month) with rows
 at one workshop only has the same month's pay in every scope that holds the workshop, so its
@@ -32,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.db import TRANSACTION_STATE, engine, is_sqlite, write_transaction
-from ledger.services.figures import low_income_in_month
+from ledger.services.figures import SPAN_MONTH_SUMS, _month_of, low_income_in_month, shared_group_sums
 from ledger.tables import AGGREGATE_TABLES, FigureCell
 
 
@@ -81,7 +96,7 @@ def cells_sql(keyed: str | None) -> str:
 
 
 WORKSHOP_MONTH_COLUMNS = ("workshop, month, total_fen, total_fen_low, person_months, person_months_low, "
-                          "uplift_fen, uplift_n, uplift_fen_low, uplift_n_low")
+                          "uplift_fen, uplift_n, uplift_fen_low, uplift_n_low, cells, cells_low")
 
 
 def workshop_months_sql(where: str = "1 = 1") -> str:
@@ -96,6 +111,8 @@ def workshop_months_sql(where: str = "1 = 1") -> str:
         uplift = f"{cond} AND c.single = 1 AND c.fen > 0 AND c.baseline IS NOT NULL"
         cols.append(f"SUM(CASE WHEN {uplift} THEN c.fen - c.baseline ELSE 0 END) AS uplift_fen{suffix}")
         cols.append(f"SUM(CASE WHEN {uplift} THEN 1 ELSE 0 END) AS uplift_n{suffix}")
+    for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
+        cols.append(f"SUM(CASE WHEN {cond} AND c.single = 1 THEN 1 ELSE 0 END) AS cells{suffix}")
     return f"""SELECT c.workshop AS workshop, c.month AS month, {', '.join(cols)}
                FROM figure_cell c WHERE {where} GROUP BY c.workshop, c.month"""
 
@@ -110,6 +127,111 @@ def worker_years_sql(where: str = "1 = 1") -> str:
                       SUM(CASE WHEN c.low = 1 THEN {_bit('c.month')} ELSE 0 END) AS paid_low_mask
                FROM figure_cell c WHERE c.single = 1 AND c.fen > 0 AND {where}
                GROUP BY c.worker, c.workshop, {_year('c.month')}"""
+
+
+OPEN_END = "9999-12"
+"""The last month of an interval that has not ended (a placement or status with no end)."""
+
+
+def _common_prefix(a: str, b: str, width: int = 6) -> str:
+    """SQL: the longest common prefix of two strings of at most ``width`` characters."""
+    cases = " ".join(f"WHEN substr({a}, 1, {k}) = substr({b}, 1, {k}) THEN substr({a}, 1, {k})"
+                     for k in range(width, 0, -1))
+    return f"CASE {cases} ELSE '' END"
+
+
+WORKER_SPAN_COLUMNS = "worker, span"
+
+
+def worker_spans_sql(where: str = "1 = 1") -> str:
+    """SELECT of each placed worker's span: the common prefix of the least and the greatest
+    region code of the workshops of the worker's placements (``where`` filters ``p``) —
+    the common prefix of a set of strings is that of its least and greatest member."""
+    code = "w.region_code" if is_sqlite() else 'w.region_code COLLATE "C"'
+    return f"""SELECT x.worker AS worker, {_common_prefix('x.lo', 'x.hi')} AS span
+               FROM (SELECT p.worker AS worker, MIN({code}) AS lo, MAX({code}) AS hi
+                     FROM placement p JOIN workshop w ON w.id = p.workshop WHERE {where}
+                     GROUP BY p.worker) x"""
+
+
+PERSON_YEAR_COLUMNS = "worker, year, span, paid_mask, paid_low_mask"
+
+
+def person_years_sql(where: str = "1 = 1", cells: str = "figure_cell", spans: str = "figure_worker_span") -> str:
+    """SELECT of each worker's paid months per year: months whose pay over all the worker's
+    workshops is > 0 (``where`` filters the cells ``c``)."""
+    return f"""SELECT g.worker AS worker, {_year('g.month')} AS year, s.span AS span,
+                      SUM({_bit('g.month')}) AS paid_mask,
+                      SUM(CASE WHEN g.low = 1 THEN {_bit('g.month')} ELSE 0 END) AS paid_low_mask
+               FROM (SELECT c.worker AS worker, c.month AS month, MAX(c.low) AS low FROM {cells} c
+                     WHERE {where} GROUP BY c.worker, c.month HAVING SUM(c.fen) > 0) g
+               JOIN {spans} s ON s.worker = g.worker
+               GROUP BY g.worker, {_year('g.month')}, s.span"""
+
+
+INTERVAL_COLUMNS = "worker, low, first_month, last_month, prev_last, span"
+
+
+def intervals_sql(where: str = "1 = 1", spans: str = "figure_worker_span") -> str:
+    """SELECT of each worker's employed months as disjoint intervals (low = 1: the months a
+    placement and a low-income status share), each with the end of the one before ('' for
+    the first). ``where`` filters the placements ``p``. A worker is employed in a period
+    exactly when one interval meets it, and counted once by taking the first that does:
+    the one whose predecessor ends before the period."""
+    m = _month_of
+    pf, pl = m("p.hired_on"), f"COALESCE({m('p.left_on')}, '{OPEN_END}')"
+    sf, sl = m("s.valid_from"), f"COALESCE({m('s.valid_to')}, '{OPEN_END}')"
+    spans_source = f"""
+        SELECT p.worker AS worker, 0 AS low, {pf} AS first, {pl} AS last FROM placement p WHERE {where}
+        UNION ALL
+        SELECT p.worker, 1, CASE WHEN {pf} > {sf} THEN {pf} ELSE {sf} END,
+               CASE WHEN {pl} < {sl} THEN {pl} ELSE {sl} END
+        FROM placement p JOIN low_income_status s ON s.worker = p.worker
+        WHERE {where} AND {pf} <= {sl} AND {sf} <= {pl}"""
+    window = "PARTITION BY worker, low ORDER BY first, last"
+    return f"""
+        SELECT g.worker AS worker, g.low AS low, g.first_month AS first_month, g.last_month AS last_month,
+               COALESCE(LAG(g.last_month) OVER (PARTITION BY g.worker, g.low ORDER BY g.first_month), '')
+                   AS prev_last,
+               s.span AS span
+        FROM (SELECT worker, low, MIN(first) AS first_month, MAX(last) AS last_month
+              FROM (SELECT worker, low, first, last,
+                           SUM(start) OVER ({window} ROWS UNBOUNDED PRECEDING) AS island
+                    FROM (SELECT worker, low, first, last,
+                                 CASE WHEN MAX(last) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING
+                                                           AND 1 PRECEDING) >= first THEN 0 ELSE 1 END AS start
+                          FROM ({spans_source}) b) marked) islands
+              GROUP BY worker, low, island) g
+        JOIN {spans} s ON s.worker = g.worker"""
+
+
+SPAN_MONTH_COLUMNS = "span, month, " + ", ".join(SPAN_MONTH_SUMS)
+
+
+def span_months_sql(where: str = "1 = 1", cells: str = "figure_cell", spans: str = "figure_worker_span",
+                    sign: str = "") -> str:
+    """SELECT of the shared (worker, month) groups' sums by (worker's span, month); ``where``
+    filters the cells ``c``; ``sign`` '-' negates them (a flush subtracting what it replaces)."""
+    by_name = {name: expr for expr, name in (column.rsplit(" AS ", 1) for column in shared_group_sums())}
+    sums = [f"{sign}{by_name[name]} AS {name}" for name in SPAN_MONTH_SUMS]
+    return f"""SELECT s.span AS span, g.month AS month, {', '.join(sums)}
+               FROM (SELECT c.worker AS worker, c.month AS month, SUM(c.fen) AS fen, MAX(c.low) AS low,
+                            MAX(c.baseline) AS baseline
+                     FROM {cells} c WHERE c.single = 0 AND {where} GROUP BY c.worker, c.month) g
+               JOIN {spans} s ON s.worker = g.worker
+               WHERE 1 = 1
+               GROUP BY s.span, g.month"""
+
+
+SPAN_MONTH_NONZERO = " OR ".join(f"{c} <> 0" for c in SPAN_MONTH_SUMS)
+"""A (span, month) row exists while one of its sums is not zero: the flush's additions and
+subtractions and the rebuild's recomputation then agree row for row."""
+
+
+def span_month_upsert(select: str) -> str:
+    updates = ", ".join(f"{c} = figure_span_month.{c} + excluded.{c}" for c in SPAN_MONTH_SUMS)
+    return (f"INSERT INTO figure_span_month ({SPAN_MONTH_COLUMNS}) {select} "
+            f"ON CONFLICT (span, month) DO UPDATE SET {updates}")
 
 
 # --- keeping them ------------------------------------------------------------------------------
@@ -130,13 +252,18 @@ KEYS = """SELECT DISTINCT worker, month FROM figure_dirty d
 """The taken keys without overlap: a worker queued for all months ('') is not also taken
 month by month (a month would be counted twice)."""
 
-TOUCHED = "SELECT workshop, month FROM figure_dirty WHERE worker = 0"
+TOUCHED = "SELECT workshop, month FROM figure_dirty WHERE worker = 0 AND workshop > 0"
 """The workshop-months whose cells a flush removed or wrote (rows with worker 0)."""
 
 
 def _in_keys(alias: str) -> str:
     return (f"{alias}.worker IN ({CLAIMED}) AND EXISTS (SELECT 1 FROM figure_dirty d WHERE d.workshop = -1 "
             f"AND d.worker = {alias}.worker AND (d.month = '' OR d.month = {alias}.month))")
+
+
+REPLACED = "SELECT worker FROM figure_dirty WHERE workshop = -1 AND month = ''"
+"""The workers taken with every month: their placements, statuses, baseline or a workshop's
+region changed — the only changes that move a span or an employed interval."""
 
 
 def flush_statements() -> list[str]:
@@ -147,6 +274,8 @@ def flush_statements() -> list[str]:
     return [
         "UPDATE figure_dirty SET workshop = -1 WHERE workshop = 0",
         touched,  # the workshop-months of the cells about to go ...
+        # ... their shared groups' sums leave their (span, month), by the span they were added with
+        span_month_upsert(span_months_sql(_in_keys("c"), sign="-")),
         f"DELETE FROM figure_cell WHERE {_in_keys('figure_cell')}",
         f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(KEYS)}",
         touched,  # ... and of those written
@@ -155,6 +284,15 @@ def flush_statements() -> list[str]:
         f"{workshop_months_sql(f'(c.workshop, c.month) IN ({TOUCHED})')}",
         f"DELETE FROM figure_worker_year WHERE worker IN ({CLAIMED})",
         f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql(f'c.worker IN ({CLAIMED})')}",
+        f"DELETE FROM figure_worker_span WHERE worker IN ({REPLACED})",
+        f"INSERT INTO figure_worker_span ({WORKER_SPAN_COLUMNS}) {worker_spans_sql(f'p.worker IN ({REPLACED})')}",
+        f"DELETE FROM figure_person_year WHERE worker IN ({CLAIMED})",
+        f"INSERT INTO figure_person_year ({PERSON_YEAR_COLUMNS}) {person_years_sql(f'c.worker IN ({CLAIMED})')}",
+        f"DELETE FROM figure_interval WHERE worker IN ({REPLACED})",
+        f"INSERT INTO figure_interval ({INTERVAL_COLUMNS}) {intervals_sql(f'p.worker IN ({REPLACED})')}",
+        # the new shared groups' sums join their (span, month), by the span just written
+        span_month_upsert(span_months_sql(_in_keys("c"))),
+        f"DELETE FROM figure_span_month WHERE NOT ({SPAN_MONTH_NONZERO})",
         "DELETE FROM figure_dirty WHERE workshop <> 0",
     ]
 
@@ -217,11 +355,17 @@ async def rebuild() -> dict[str, int]:
         await _run(f"INSERT INTO figure_cell ({CELL_COLUMNS}) {cells_sql(None)}")
         await _run(f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) {workshop_months_sql()}")
         await _run(f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql()}")
+        await _run(f"INSERT INTO figure_worker_span ({WORKER_SPAN_COLUMNS}) {worker_spans_sql()}")
+        await _run(f"INSERT INTO figure_person_year ({PERSON_YEAR_COLUMNS}) {person_years_sql()}")
+        await _run(f"INSERT INTO figure_interval ({INTERVAL_COLUMNS}) {intervals_sql()}")
+        await _run(f"INSERT INTO figure_span_month ({SPAN_MONTH_COLUMNS}) "
+                   f"SELECT * FROM ({span_months_sql()}) x WHERE {SPAN_MONTH_NONZERO}")
         after = await counts()
         await journal.append([journal.Change(FigureCell, 0, JournalAction.rebuild, before, after)])
     if not is_sqlite():
         for table in AGGREGATE_TABLES:
-            await _run(f"ANALYZE {table._meta.tablename}")
+            # VACUUM too: the visibility map lets the covering indexes answer without the table
+            await _run(f"VACUUM ANALYZE {table._meta.tablename}")
     return after
 
 
@@ -254,12 +398,18 @@ async def check() -> list[Difference]:
     fen: the columns are integers). Pending keys are flushed first: queued work is not drift."""
     await ensure_fresh()
     differences = []
+    cells, spans = f"({cells_sql(None)})", f"({worker_spans_sql()})"
     for table, columns, expected in (
             ("figure_cell", CELL_COLUMNS, cells_sql(None)),
             ("figure_workshop_month", WORKSHOP_MONTH_COLUMNS,
-             workshop_months_sql().replace("FROM figure_cell c", f"FROM ({cells_sql(None)}) c")),
+             workshop_months_sql().replace("FROM figure_cell c", f"FROM {cells} c")),
             ("figure_worker_year", WORKER_YEAR_COLUMNS,
-             worker_years_sql().replace("FROM figure_cell c", f"FROM ({cells_sql(None)}) c"))):
+             worker_years_sql().replace("FROM figure_cell c", f"FROM {cells} c")),
+            ("figure_worker_span", WORKER_SPAN_COLUMNS, worker_spans_sql()),
+            ("figure_person_year", PERSON_YEAR_COLUMNS, person_years_sql(cells=cells, spans=spans)),
+            ("figure_interval", INTERVAL_COLUMNS, intervals_sql(spans=spans)),
+            ("figure_span_month", SPAN_MONTH_COLUMNS,
+             f"SELECT * FROM ({span_months_sql(cells=cells, spans=spans)}) y WHERE {SPAN_MONTH_NONZERO}")):
         stored = f"SELECT {columns} FROM {table}"
         wanted = f"SELECT {columns} FROM ({expected}) x"
         found = {}

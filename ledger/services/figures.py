@@ -70,7 +70,8 @@ def scope_sql(scope: Scope, alias: str = "w") -> tuple[str, list[Any]]:
     if scope.kind == ScopeKind.enterprise:
         return f"{alias}.enterprise = {{}}", [int(str(scope.value))]
     if scope.kind == ScopeKind.region:
-        return f"{alias}.region_code LIKE {{}}", [f"{scope.value}%"]
+        inside, args = _inside(f"{alias}.region_code", str(scope.value))
+        return f"{alias}.region_code LIKE {{}} AND {inside}", [f"{scope.value}%", *args]
     return "1 = 1", []
 
 
@@ -144,6 +145,24 @@ async def pay_group_from_rows(scope: Scope, period: Period) -> dict[str, int]:
     return {key: int(value or 0) for key, value in row.items()}
 
 
+SPAN_MONTH_SUMS = ("person_months", "person_months_low", "uplift_fen", "uplift_n", "uplift_fen_low", "uplift_n_low")
+
+
+def shared_group_sums(g: str = "g") -> list[str]:
+    """The person-month and uplift sums over (worker, month) groups ``g`` (fen, low, baseline)
+    — the rule for a (worker, month) with cells at two or more workshops, used by the query
+    and by the aggregates alike."""
+    columns = []
+    for suffix, cond in (("", f"{g}.fen > 0"), ("_low", f"{g}.fen > 0 AND {g}.low = 1")):
+        columns += [
+            f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS person_months{suffix}",
+            f"SUM(CASE WHEN {cond} AND {g}.baseline IS NOT NULL THEN {g}.fen - {g}.baseline ELSE 0 END)"
+            f" AS uplift_fen{suffix}",
+            f"SUM(CASE WHEN {cond} AND {g}.baseline IS NOT NULL THEN 1 ELSE 0 END) AS uplift_n{suffix}",
+        ]
+    return columns
+
+
 def _year_masks(period: Period) -> dict[int, int]:
     """The period's months as one bit mask per year (bit 0 = January)."""
     masks: dict[int, int] = {}
@@ -152,80 +171,203 @@ def _year_masks(period: Period) -> dict[int, int]:
     return masks
 
 
-async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
-    """The pay group read from the live aggregates (``ledger.services.aggregates``), in one
-    statement: the workshop-month sums, the few (worker, month)s shared by two workshops
-    summed inside the scope, and the workers paid from the worker-year month masks."""
-    where, args = scope_sql(scope)
+SPAN_PREFIX_MAX = 4
+"""Region prefixes up to this many digits (a province, a city) are read through the workers'
+spans; a county (6 digits, ~150 workshops at province scale) is read by workshop like a
+workshop or an enterprise: its few thousand rows cost less than matching them to spans."""
+
+
+def span_prefix(scope: Scope) -> str | None:
+    """The region prefix a scope is read by through the workers' spans ('' for everything),
+    or None for a scope read by workshop."""
+    if scope.kind == ScopeKind.all:
+        return ""
+    if scope.kind == ScopeKind.region and len(str(scope.value)) <= SPAN_PREFIX_MAX:
+        return str(scope.value)
+    return None
+
+
+def _inside(column: str, prefix: str) -> tuple[str, list[Any]]:
+    """SQL: a span (or region code) starts with the prefix — as a range the index can read.
+    The codes are digits, so 'starts with 33' is '33' <= x < '34'; the prefix 99…9 has no
+    upper end."""
+    if not prefix:
+        return "1 = 1", []
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) > len(prefix):
+        return f"{column} >= {{}}", [prefix]
+    return f"{column} >= {{}} AND {column} < {{}}", [prefix, upper]
+
+
+def _outside(column: str, prefix: str) -> tuple[str, list[Any]]:
+    """SQL: the complement of ``_inside``."""
+    if not prefix:
+        return "1 = 0", []
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) > len(prefix):
+        return f"{column} < {{}}", [prefix]
+    return f"({column} < {{}} OR {column} >= {{}})", [prefix, upper]
+
+
+class Sql:
+    """A statement built from fragments with ``{}`` placeholders, and their arguments in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list[Any] = []
+
+    def add(self, text: str, args: list[Any] | None = None) -> Sql:
+        self.parts.append(text)
+        self.args.extend(args or [])
+        return self
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _mask_condition(column: str, masks: dict[int, int], year: str = "y.year") -> str:
+    return " OR ".join(f"({year} = {y} AND ({column} & {m}) <> 0)" for y, m in masks.items())
+
+
+def pay_group_sql(scope: Scope, period: Period, label: str = "") -> Sql:
+    """One statement, one row: the pay group (total pay, person-months, workers paid, uplift;
+    plain and low-income) of a scope and period, from the live aggregates. Column names carry
+    ``label`` (the growth's earlier period is read in the same statement)."""
     first, last = str(period.first), str(period.last)
-    sum_columns = ", ".join(f"COALESCE(SUM(a.{c}), 0) AS {c}" for c in (
-        "total_fen", "total_fen_low", "person_months", "person_months_low", "uplift_fen", "uplift_n",
-        "uplift_fen_low", "uplift_n_low"))
-    shared_columns = []
-    for suffix, cond in (("", "fen > 0"), ("_low", "fen > 0 AND low = 1")):
-        shared_columns += [
-            f"COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS shared_person_months{suffix}",
-            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN fen - baseline ELSE 0 END), 0)"
-            f" AS shared_uplift_fen{suffix}",
-            f"COALESCE(SUM(CASE WHEN {cond} AND baseline IS NOT NULL THEN 1 ELSE 0 END), 0)"
-            f" AS shared_uplift_n{suffix}",
-        ]
     masks = _year_masks(period)
-    paid = " OR ".join(f"(y.year = {year} AND (y.paid_mask & {mask}) <> 0)" for year, mask in masks.items())
-    paid_low = " OR ".join(f"(y.year = {year} AND (y.paid_low_mask & {mask}) <> 0)" for year, mask in masks.items())
-    sql = f"""
-        WITH shared AS (
+    years = f"y.year >= {min(masks)} AND y.year <= {max(masks)}"
+    where, scope_args = scope_sql(scope)
+    prefix = span_prefix(scope)
+    sums = ("total_fen", "total_fen_low", "person_months", "person_months_low", "uplift_fen", "uplift_n",
+            "uplift_fen_low", "uplift_n_low")
+    group = [f"COALESCE({expr}, 0) AS shared_{name}" for expr, name in
+             (column.rsplit(" AS ", 1) for column in shared_group_sums("g"))]
+    sql = Sql()
+    sql.add("WITH ")
+    # (1) the workshop-month sums: single cells, by workshop
+    sql.add(f"""sums AS (
+            SELECT {', '.join(f'COALESCE(SUM(a.{c}), 0) AS {c}' for c in sums)}
+            FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
+            WHERE a.month >= {{}} AND a.month <= {{}} AND {where}),
+        """, [first, last, *scope_args])
+    # (2) the (worker, month)s with cells at two or more workshops, summed inside the scope —
+    # for a region, only those of workers not inside it whole (the others are in (3))
+    partial, partial_args = ("1 = 1", []) if prefix is None else _outside("ws.span", prefix)
+    span_join = "" if prefix is None else "JOIN figure_worker_span ws ON ws.worker = c.worker"
+    sql.add(f"""shared AS (
             SELECT c.worker AS worker, c.month AS month, SUM(c.fen) AS fen, MAX(c.low) AS low,
                    MAX(c.baseline) AS baseline
-            FROM figure_cell c JOIN workshop w ON w.id = c.workshop
-            WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
+            FROM figure_cell c JOIN workshop w ON w.id = c.workshop {span_join}
+            WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where} AND {partial}
             GROUP BY c.worker, c.month),
-        sums AS (
-            SELECT {sum_columns} FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
-            WHERE a.month >= {{}} AND a.month <= {{}} AND {where}),
-        shared_sums AS (SELECT {', '.join(shared_columns)} FROM shared),
-        paid AS (
+        shared_sums AS (SELECT {', '.join(group)} FROM shared g),
+        """, [first, last, *scope_args, *partial_args])
+    # (3) the shared groups of the workers inside the region whole: by (span, month), additive
+    if prefix is not None:
+        inside, inside_args = _inside("t.span", prefix)
+        sql.add(f"""span_sums AS (
+            SELECT {', '.join(f'COALESCE(SUM(t.{c}), 0) AS span_{c}' for c in SPAN_MONTH_SUMS)}
+            FROM figure_span_month t WHERE t.month >= {{}} AND t.month <= {{}} AND {inside}),
+        """, [first, last, *inside_args])
+    # (4) workers paid: distinct workers with a paid month in the period
+    paid = _mask_condition("y.paid_mask", masks)
+    paid_low = _mask_condition("y.paid_low_mask", masks)
+    sql.add(f"""partial_paid AS (
             SELECT y.worker AS worker, CASE WHEN {paid_low} THEN 1 ELSE 0 END AS low
-            FROM figure_worker_year y JOIN workshop w ON w.id = y.workshop
-            WHERE y.year >= {min(masks)} AND y.year <= {max(masks)} AND ({paid}) AND {where}
+            FROM figure_worker_year y JOIN workshop w ON w.id = y.workshop {span_join.replace('c.worker', 'y.worker')}
+            WHERE {years} AND ({paid}) AND {where} AND {partial}
             UNION ALL
             SELECT s.worker, s.low FROM shared s WHERE s.fen > 0),
-        paid_counts AS (
-            SELECT COUNT(DISTINCT worker) AS workers_paid,
-                   COUNT(DISTINCT CASE WHEN low = 1 THEN worker END) AS workers_paid_low FROM paid)
-        SELECT * FROM sums, shared_sums, paid_counts"""
-    row = (await _run(sql, [first, last, *args, first, last, *args, *args]))[0]
-    out = {key: int(row[key]) for key in ("total_fen", "total_fen_low")}
+        partial_counts AS (
+            SELECT COUNT(DISTINCT worker) AS partial_paid,
+                   COUNT(DISTINCT CASE WHEN low = 1 THEN worker END) AS partial_paid_low FROM partial_paid)
+        """, [*scope_args, *partial_args])
+    if prefix is not None:
+        inside, inside_args = _inside("y.span", prefix)
+        # one row per worker and year: a one-year period counts rows, a longer one its workers
+        count = "COUNT(*)" if len(masks) == 1 else "COUNT(DISTINCT y.worker)"
+        count_low = ("COUNT(CASE WHEN {c} THEN 1 END)" if len(masks) == 1
+                     else "COUNT(DISTINCT CASE WHEN {c} THEN y.worker END)").format(c=paid_low)
+        sql.add(f""",
+        inside_counts AS (
+            SELECT {count} AS inside_paid, {count_low} AS inside_paid_low
+            FROM figure_person_year y WHERE {years} AND ({paid}) AND {inside})
+        """, inside_args)
+    tables = "sums, shared_sums, partial_counts" + ("" if prefix is None else ", span_sums, inside_counts")
+    columns = [f"total_fen AS total_fen{label}", f"total_fen_low AS total_fen_low{label}"]
     for suffix in ("", "_low"):
         for key in ("person_months", "uplift_fen", "uplift_n"):
-            out[key + suffix] = int(row[key + suffix]) + int(row[f"shared_{key}{suffix}"])
-        out["workers_paid" + suffix] = int(row["workers_paid" + suffix] or 0)
-    return out
+            span_term = "" if prefix is None else f" + span_{key}{suffix}"
+            columns.append(f"{key}{suffix} + shared_{key}{suffix}{span_term} AS {key}{suffix}{label}")
+        inside_term = "" if prefix is None else f" + inside_paid{suffix}"
+        columns.append(f"partial_paid{suffix}{inside_term} AS workers_paid{suffix}{label}")
+    sql.add(f"SELECT {', '.join(columns)} FROM {tables}")
+    return sql
 
 
-async def employment_group(scope: Scope, period: Period) -> dict[str, int]:
-    where, args = scope_sql(scope)
-    # A placement counts for the low-income variant when its months, the period's months and
-    # one of the worker's low-income statuses share a month: every start ≤ every end. That
-    # count starts from the statuses (about a tenth of the workers hold one), not from every
-    # placement with a status look-up each.
+PAY_GROUP_KEYS = ("total_fen", "total_fen_low", "person_months", "person_months_low", "uplift_fen", "uplift_n",
+                  "uplift_fen_low", "uplift_n_low", "workers_paid", "workers_paid_low")
+
+
+async def pay_group(scope: Scope, period: Period) -> dict[str, int]:
+    """The pay group read from the live aggregates (``ledger.services.aggregates``), in one
+    statement: the workshop-month sums, the few (worker, month)s shared by two workshops, and
+    the workers paid — for a region, the workers inside it whole from their person-years and
+    span-months (no DISTINCT), the rest by workshop."""
+    sql = pay_group_sql(scope, period)
+    row = (await _run(sql.text, sql.args))[0]
+    return {key: int(row[key] or 0) for key in PAY_GROUP_KEYS}
+
+
+def employment_group_sql(scope: Scope, period: Period, from_rows: bool = False) -> Sql:
+    """One statement, one row: workers employed (plain, low-income). For a region, the workers
+    inside it whole are counted from their employed intervals (each worker's first interval
+    that meets the period: no DISTINCT); the others, and workshop or enterprise scopes, from
+    the placements."""
+    where, scope_args = scope_sql(scope)
+    prefix = None if from_rows else span_prefix(scope)
     month = _month_of
     overlaps = "p.hired_on <= {} AND (p.left_on IS NULL OR p.left_on >= {})"
-    sql = f"""
-        SELECT (SELECT COUNT(DISTINCT p.worker) FROM placement p JOIN workshop w ON w.id = p.workshop
-                WHERE {overlaps} AND {where}) AS employed,
+    days = [period.last_day, period.first_day]
+    partial, partial_args = ("1 = 1", []) if prefix is None else _outside("ws.span", prefix)
+    span_join = "" if prefix is None else "JOIN figure_worker_span ws ON ws.worker = p.worker"
+    # A placement counts for the low-income variant when its months, the period's months and
+    # one of the worker's low-income statuses share a month: every start ≤ every end.
+    sql = Sql()
+    sql.add(f"""SELECT (SELECT COUNT(DISTINCT p.worker) FROM placement p JOIN workshop w ON w.id = p.workshop
+                       {span_join} WHERE {overlaps} AND {where} AND {partial}) AS partial_employed,
                (SELECT COUNT(DISTINCT p.worker)
                 FROM low_income_status s JOIN placement p ON p.worker = s.worker
-                JOIN workshop w ON w.id = p.workshop
-                WHERE {overlaps} AND {where}
+                JOIN workshop w ON w.id = p.workshop {span_join}
+                WHERE {overlaps} AND {where} AND {partial}
                   AND {month('s.valid_from')} <= {{}}
                   AND (p.left_on IS NULL OR {month('s.valid_from')} <= {month('p.left_on')})
                   AND (s.valid_to IS NULL OR ({month('s.valid_to')} >= {{}}
                                               AND {month('s.valid_to')} >= {month('p.hired_on')}))
-               ) AS employed_low"""
-    days = [period.last_day, period.first_day]
-    row = (await _run(sql, [*days, *args, *days, *args, str(period.last), str(period.first)]))[0]
-    return {key: int(value or 0) for key, value in row.items()}
+               ) AS partial_employed_low""",
+            [*days, *scope_args, *partial_args, *days, *scope_args, *partial_args,
+             str(period.last), str(period.first)])
+    if prefix is not None:
+        inside, inside_args = _inside("i.span", prefix)
+        meets = "i.first_month <= {} AND i.last_month >= {} AND i.prev_last < {}"
+        meets_args = [str(period.last), str(period.first), str(period.first)]
+        sql.add(f""",
+               (SELECT COUNT(*) FROM figure_interval i WHERE i.low = 0 AND {inside} AND {meets}) AS inside_employed,
+               (SELECT COUNT(*) FROM figure_interval i WHERE i.low = 1 AND {inside} AND {meets})
+                   AS inside_employed_low""", [*inside_args, *meets_args, *inside_args, *meets_args])
+    return sql
+
+
+async def employment_group(scope: Scope, period: Period, from_rows: bool = False) -> dict[str, int]:
+    sql = employment_group_sql(scope, period, from_rows)
+    row = (await _run(sql.text, sql.args))[0]
+    return _employment(row)
+
+
+def _employment(row: dict[str, Any]) -> dict[str, int]:
+    return {"employed": int(row["partial_employed"]) + int(row.get("inside_employed") or 0),
+            "employed_low": int(row["partial_employed_low"]) + int(row.get("inside_employed_low") or 0)}
 
 
 async def workshop_group(scope: Scope, period: Period) -> tuple[int, int, list[tuple[str, int]]]:
@@ -284,6 +426,22 @@ async def check_scope_exists(scope: Scope) -> None:
         raise ValidationFailed([Problem("scope", "unknown_scope", what_zh, what_en)])
 
 
+async def _figure_groups(scope: Scope, period: Period, earlier: Period | None
+                         ) -> tuple[dict[str, int], dict[str, int], dict[str, int] | None]:
+    """The pay group of the period (and of the same months a year earlier) and workers
+    employed, from the aggregates, in one statement (one round trip)."""
+    parts = [pay_group_sql(scope, period), employment_group_sql(scope, period)]
+    if earlier is not None:
+        parts.append(pay_group_sql(scope, earlier, "_before"))
+    sql = Sql().add("SELECT * FROM ")
+    for n, part in enumerate(parts):
+        sql.add(f"{', ' if n else ''}({part.text}) g{n}", part.args)
+    row = (await _run(sql.text, sql.args))[0]
+    pay = {key: int(row[key] or 0) for key in PAY_GROUP_KEYS}
+    before = None if earlier is None else {key: int(row[key + "_before"] or 0) for key in PAY_GROUP_KEYS}
+    return pay, _employment(row), before
+
+
 async def compute(scope: Scope, period: Period, *, with_growth: bool = True, from_rows: bool = False
                   ) -> FigureSet:
     """Every figure of definition version 1 for a scope and period, by aggregate SQL: the pay
@@ -294,11 +452,14 @@ async def compute(scope: Scope, period: Period, *, with_growth: bool = True, fro
     await check_scope_exists(scope)
     if not from_rows:
         await aggregates.ensure_fresh()
-    pay_group_of = pay_group_from_rows if from_rows else pay_group
-    pay = await pay_group_of(scope, period)
-    employment = await employment_group(scope, period)
+    earlier_period = period.same_months_year_earlier() if with_growth else None
+    if from_rows:
+        pay = await pay_group_from_rows(scope, period)
+        employment = await employment_group(scope, period, from_rows=True)
+        earlier = await pay_group_from_rows(scope, earlier_period) if earlier_period else None
+    else:
+        pay, employment, earlier = await _figure_groups(scope, period, earlier_period)
     open_count, certified, levels = await workshop_group(scope, period)
-    earlier = await pay_group_of(scope, period.same_months_year_earlier()) if with_growth else None
     values: list[tuple[str, FigureValue]] = []
     for low_income, suffix in ((False, ""), (True, "_low")):
         employed = employment["employed_low" if low_income else "employed"]

@@ -27,14 +27,18 @@ MONTHS = ["2022-11", "2022-12", "2023-01", "2023-02", "2023-03"]
 """Across a year's end: the worker-year masks split there."""
 
 CHECKED = [("all", "2023"), ("all", "2022-11..2023-03"), ("region:330784", "2023-01..2023-02"),
-           ("workshop:A-1", "2022-12..2023-03")]
+           ("workshop:A-1", "2022-12..2023-03"), ("region:3307", "2022-12..2023-01"), ("region:330702", "2023"),
+           ("region:33", "2022-11..2023-03"), ("enterprise:{enterprise}", "2022")]
+"""A province or city scope reads the workers inside it whole from spans, person-years and
+intervals, and the rest by workshop: a worker placed in 金华 and 杭州 (span 330) is inside
+region:33 but only partly inside region:3307. A county is read by workshop."""
 
 
 async def _small_world() -> dict[str, list[int]]:
     enterprise = await masterdata.create_enterprise(
         {"name": "测试企业", "credit_code": valid_credit_code(), "region_code": "330784"})
     shops = []
-    for code, region in (("A-1", "330784"), ("A-2", "330784"), ("B-1", "330702")):
+    for code, region in (("A-1", "330784"), ("A-2", "330784"), ("B-1", "330702"), ("C-1", "330102")):
         shop = await masterdata.create_workshop({
             "code": code, "name": code, "enterprise": enterprise["id"], "workshop_type": "来料加工式",
             "village": "花街村", "region_code": region, "opened_on": date(2020, 1, 1)})
@@ -55,7 +59,7 @@ async def _step(data: st.DataObject, world: dict[str, list[int]]) -> str:
     pick = data.draw
     kind = pick(st.sampled_from(["hire", "hire", "pay", "pay", "pay", "edit_pay", "delete_pay", "depart",
                                  "move", "status", "edit_status", "delete_status", "baseline", "adjust",
-                                 "delete_placement", "region", "certify"]), label="kind")
+                                 "delete_placement", "region", "certify", "shared", "shared"]), label="kind")
     placements = [p["id"] for p in await Placement.select(Placement.id)]
     pays = [p["id"] for p in await MonthlyPay.select(MonthlyPay.id)]
     statuses = [s["id"] for s in await LowIncomeStatus.select(LowIncomeStatus.id)]
@@ -105,11 +109,22 @@ async def _step(data: st.DataObject, world: dict[str, list[int]]) -> str:
                                            "reason": "更正"})
             if pick(st.booleans(), label="reopen"):
                 await locks.reopen(lock["id"], "复核")
+        elif kind == "shared":
+            # one worker paid at two workshops in one month: one person-month with both pays
+            worker = pick(st.sampled_from(world["workers"]))
+            month = pick(st.sampled_from(MONTHS))
+            two = pick(st.lists(st.sampled_from(world["shops"]), min_size=2, max_size=2, unique=True))
+            for shop in two:
+                placement = await employment.create_placement({
+                    "worker": worker, "workshop": shop, "hired_on": _day(MONTHS[0], 1), "left_on": None,
+                    "pay_basis": "计件"})
+                await employment.create_pay({"placement": placement["id"], "month": month, "amount": pick(money),
+                                             "days_worked": 3})
         elif kind == "delete_placement" and placements:
             await employment.delete_placement(pick(st.sampled_from(placements)))
         elif kind == "region":
             await masterdata.update_workshop(pick(st.sampled_from(world["shops"])),
-                                             {"region_code": pick(st.sampled_from(["330784", "330702"]))})
+                                             {"region_code": pick(st.sampled_from(["330784", "330702", "330102"]))})
         elif kind == "certify":
             await masterdata.create_certification({
                 "workshop": pick(st.sampled_from(world["shops"])), "title": "市级示范共富工坊", "level": "city",
@@ -122,7 +137,9 @@ async def _step(data: st.DataObject, world: dict[str, list[int]]) -> str:
 async def _assert_maintained_equals_recomputed() -> None:
     assert await aggregates.pending() == 0, "a write transaction committed without flushing its keys"
     assert [d.as_dict() for d in await aggregates.check()] == []
+    enterprise = (await FigureCell.raw("SELECT MIN(id) AS id FROM enterprise"))[0]["id"]
     for scope, period in CHECKED:
+        scope = scope.format(enterprise=enterprise)
         kept = await figures.compute(Scope.parse(scope), Period.parse(period))
         recomputed = await figures.compute(Scope.parse(scope), Period.parse(period), from_rows=True)
         assert kept.as_dict() == recomputed.as_dict(), (scope, period)
