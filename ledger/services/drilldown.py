@@ -14,8 +14,8 @@ Paging is by **keyset**: a page ends with an opaque cursor (``next``) naming the
 key, and the next page starts right after that key (``WHERE key > cursor ORDER BY key LIMIT
 n``), so page 100,000 costs what page 1 costs. The cursor is URL-safe base64 of a small JSON
 object: which drill-down it belongs to (a digest of scope, period and figure), the key, the
-position of the next row, and the total (counted once, on the first page, and carried — see
-``total_of``). ``page`` numbers still work for the first pages (``OFFSET``, at most
+position of the next row, and the total (counted from the aggregates on the first page and
+carried — see ``total_of``). ``page`` numbers still work for the first pages (``OFFSET``, at most
 ``MAX_OFFSET`` rows deep); deeper pages go through the cursor only.
 """
 
@@ -181,9 +181,21 @@ async def _pay_rows(scope: Scope, period: Period, low: bool, after: tuple[Any, .
 
 
 async def _pay_total(scope: Scope, period: Period, low: bool) -> int:
-    base, args = _pay_sql(scope, period, low)
-    return int((await _run(f"SELECT COUNT(*) AS n FROM (SELECT 1 AS one {base} GROUP BY c.month, c.worker) x",
-                           args))[0]["n"])
+    """How many (worker, month) rows: a (worker, month) with cells at one workshop only is one
+    *single* cell, counted per workshop-month in ``figure_workshop_month.cells`` (``cells_low``
+    when low-income); one with cells at two or more workshops (rare) is counted once from its
+    cells inside the scope. No scan of the scope's cells."""
+    where, args = scope_sql(scope)
+    suffix = "_low" if low else ""
+    first, last = str(period.first), str(period.last)
+    rows = await _run(f"""
+        SELECT (SELECT COALESCE(SUM(a.cells{suffix}), 0) FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
+                WHERE a.month >= {{}} AND a.month <= {{}} AND {where})
+             + (SELECT COUNT(*) FROM (SELECT 1 AS one FROM figure_cell c JOIN workshop w ON w.id = c.workshop
+                                      WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
+                                      {"AND c.low = 1" if low else ""}
+                                      GROUP BY c.worker, c.month) s) AS n""", [first, last, *args, first, last, *args])
+    return int(rows[0]["n"])
 
 
 def _employed_sql(scope: Scope, period: Period, low: bool) -> tuple[str, list[Any]]:
@@ -250,9 +262,9 @@ TOTALS = {"pay": _pay_total, "employed": _employed_total, "workshops": _workshop
 
 
 async def total_of(kind: str, scope: Scope, period: Period, low: bool) -> int:
-    """How many rows the drill-down has. Counted on the first page asked (a page number, or no
-    cursor) and carried in the cursor from then on: at province scale the pay rows' count
-    reads every cell of the scope, which a deep page must not pay again."""
+    """How many rows the drill-down has: counted on a page asked without a cursor, and carried
+    in the cursor from then on, so a deep page pays for its rows only. The pay rows are
+    counted from the workshop-month sums (``_pay_total``), not by reading millions of cells."""
     return await TOTALS[kind](scope, period, low)
 
 
