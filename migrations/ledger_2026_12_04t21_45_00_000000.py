@@ -8,7 +8,7 @@ database start there instead of counting its way down from the first row.
 The cell index also carries the columns the page reads (workshop, low, fen), so a page is
 an index-only walk: a county's low-income rows are about 1 cell in 1,000 of a province's
 months, and checking each cell's workshop and status without reading the table is what
-keeps such a page in milliseconds (223 ms → 9 ms at a tenth of a province). PostgreSQL
+keeps such a page in milliseconds (223 ms → 9 ms at a tenth of a province, EXPLAIN ANALYZE). PostgreSQL
 names them ``INCLUDE``; SQLite has no INCLUDE and takes them as trailing key columns.
 """
 
