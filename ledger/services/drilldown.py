@@ -49,8 +49,9 @@ PAY_METRICS = {Metric.total_pay, Metric.person_months, Metric.workers_paid, Metr
 MAX_OFFSET = 10_000
 """How deep ``page`` may reach (rows skipped by OFFSET); past it, the cursor (``after``)."""
 
-MAX_CURSOR = 200
-"""A cursor's length in characters, at most (a real one is well under 150)."""
+MAX_CURSOR = 512
+"""A cursor's length in characters, at most (a workshop code of 32 Chinese characters makes
+one of about 220; a pay row's, about 80)."""
 
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
@@ -95,8 +96,8 @@ def _digest(scope: Scope, period: Period, metric_name: str) -> str:
 
 def encode_cursor(digest: str, cursor: Cursor) -> str:
     text = json.dumps({"d": digest, "k": list(cursor.key), "p": cursor.position, "t": cursor.total},
-                      separators=(",", ":"), ensure_ascii=True)
-    return base64.urlsafe_b64encode(text.encode("ascii")).decode("ascii").rstrip("=")
+                      separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
 
 def _bad_cursor(zh: str, en: str) -> ValidationFailed:
@@ -114,7 +115,7 @@ def decode_cursor(text: str, digest: str, kind: str) -> Cursor:
     if not text or len(text) > MAX_CURSOR or not re.fullmatch(r"[A-Za-z0-9_-]+", text):
         raise _bad_cursor("格式不对", "it is not one this server gave")
     try:
-        raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii"))
+        raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8"))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise _bad_cursor("格式不对", "it is not one this server gave") from None
     if not isinstance(raw, dict) or set(raw) != {"d", "k", "p", "t"}:
@@ -134,17 +135,21 @@ def decode_cursor(text: str, digest: str, kind: str) -> Cursor:
     return Cursor(tuple(key), position, total)
 
 
-def _paging_problems(page: int | None, page_size: int, after: str | None) -> None:
-    check_paging(page or 1, page_size)
+def _paging_problems(page: int | None, page_size: int, after: str | None) -> list[Problem]:
+    try:
+        check_paging(page or 1, page_size)
+    except ValidationFailed as failed:
+        return list(failed.problems)
     if after is not None and page is not None:
-        raise ValidationFailed([Problem("page", "page", "已给出翻页游标 after 时不要再给页码 page",
-                                        "give either page or the cursor after, not both")])
+        return [Problem("page", "page", "已给出翻页游标 after 时不要再给页码 page",
+                        "give either page or the cursor after, not both")]
     if page is not None and (page - 1) * page_size > MAX_OFFSET:
-        raise ValidationFailed([Problem(
+        return [Problem(
             "page", "page_too_deep",
             f"第 {page} 页太深：按页码只能翻到前 {MAX_OFFSET} 条，更深处请用上一页回答里的 next 作为 after 继续翻",
             f"page {page} is too deep: page numbers reach the first {MAX_OFFSET} rows; deeper, pass the previous "
-            "page's `next` as `after`")])
+            "page's `next` as `after`")]
+    return []
 
 
 # --- the three kinds of rows ------------------------------------------------------------------
@@ -279,19 +284,26 @@ async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int 
     from ledger.services import aggregates
 
     require_reader()
-    _paging_problems(page, page_size, after)
-    await check_scope_exists(scope)
-    try:
-        base, low = split_figure_name(metric_name)
-        metric = Metric(base)
-    except ValueError:
-        raise ValidationFailed([Problem("metric", "metric", "未知指标", "unknown metric")]) from None
-    kind = _kind(metric)
+    problems = _paging_problems(page, page_size, after)
+    base, low = split_figure_name(metric_name)
+    metric = next((m for m in Metric if m.value == base), None)
+    if metric is None:
+        problems.append(Problem("metric", "metric", "未知指标", "unknown metric"))
     digest = _digest(scope, period, metric_name)
+    cursor = None
+    if after is not None:
+        try:
+            cursor = decode_cursor(after, digest, _kind(metric) if metric else "")
+        except ValidationFailed as failed:
+            problems += failed.problems
+    if problems:
+        raise ValidationFailed(problems)
+    assert metric is not None
+    await check_scope_exists(scope)
+    kind = _kind(metric)
     if kind == "pay":
         await aggregates.ensure_fresh()  # what plain SQL left queued is counted before the cells are read
-    if after is not None:
-        cursor = decode_cursor(after, digest, kind)
+    if cursor is not None:
         key, first_row, total = cursor.key, cursor.position, cursor.total
         offset = 0
     else:

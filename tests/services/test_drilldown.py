@@ -216,3 +216,22 @@ async def test_page_numbers_stay_shallow_and_do_not_mix_with_a_cursor(db):
     assert [p.field for p in caught.value.problems] == ["page"]
     last = await drilldown.rows_behind(scope, period, "total_pay", 3, 2)
     assert (len(last.items), last.next, last.page, last.total) == (1, None, 3, 5)
+
+
+async def test_workshop_codes_of_32_chinese_characters_page_by_cursor_to_the_end(db):
+    enterprise = await _enterprise()
+    codes = [("共富工坊" * 8)[:31] + str(i) for i in range(5)]
+    for code in codes:
+        await Workshop(code=code, name=code, enterprise=enterprise, workshop_type="来料加工式", village="v",
+                       region_code="330784", opened_on=date(2021, 1, 1)).save()
+    walked = await walk_by_cursor(Scope.parse("all"), Period.parse("2023"), "workshops", 2)
+    assert [r["code"] for r in walked] == sorted(codes)
+    first = await drilldown.rows_behind(Scope.parse("all"), Period.parse("2023"), "workshops", None, 1)
+    assert first.next is not None and len(first.next) <= drilldown.MAX_CURSOR
+
+
+async def test_every_problem_of_a_request_is_named_at_once(db):
+    scope, period = await _small(db)
+    with pytest.raises(ValidationFailed) as caught:
+        await drilldown.rows_behind(scope, period, "nonsense", None, 2, "!!")
+    assert sorted(p.field for p in caught.value.problems) == ["after", "metric"]
