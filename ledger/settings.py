@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger.core.rules import PlausibleMonth
@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     """Key for ID-number encryption and keyed hashes. Unset: the key file (``ledger migrate`` makes it)."""
 
     key_file: Path = Field(default_factory=lambda data: data["home"] / "secret.key")
+    read_database_url: str = ""
+    """``postgresql://...`` of a streaming replica of the primary: the read-only figure work
+    (figures, their drill-down, reconciliation, dashboard and signals) runs its SQL there.
+    Empty: everything reads the primary. Writes, authorization, and reads inside a write
+    transaction always use the primary."""
     db_pool: bool = True
     """Open a PostgreSQL connection pool for the server's lifetime (tests turn it off: a pool
     belongs to one event loop, and test clients run apps in loops of their own)."""
@@ -72,6 +77,22 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         # Fixed when the settings are read, so a message can say exactly where it looked.
         return Path(os.path.abspath(value.expanduser()))
+
+    @field_validator("read_database_url")
+    @classmethod
+    def _postgres_replica(cls, value: str) -> str:
+        value = value.strip()
+        if value and urlsplit(value).scheme not in ("postgresql", "postgres"):
+            raise ValueError("LEDGER_READ_DATABASE_URL: 只读副本须为 PostgreSQL 地址（postgresql://...）或留空 / "
+                             "a PostgreSQL replica's postgresql://... URL, or empty")
+        return value
+
+    @model_validator(mode="after")
+    def _replica_of_postgres(self) -> Settings:
+        if self.read_database_url and self.is_sqlite:
+            raise ValueError("LEDGER_READ_DATABASE_URL: SQLite 数据库没有只读副本 / "
+                             "a SQLite database has no replica; leave it empty")
+        return self
 
     @property
     def plausible_month(self) -> PlausibleMonth:

@@ -24,7 +24,7 @@ from ledger.api.publishing import PUBLISHING_CONTROLLERS
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
 from ledger.api.trust import TRUST_CONTROLLERS
 from ledger.api.workbench import WORKBENCH_CONTROLLERS, workbench_page
-from ledger.db import engine
+from ledger.db import engine, read_engine
 from ledger.settings import get_settings
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
@@ -59,11 +59,17 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
     logs.install()  # after the server configured its logging: no ID number or phone in any line
     db = engine()
     pool = isinstance(db, PostgresEngine) and get_settings().db_pool
+    replica = read_engine()  # the primary itself unless LEDGER_READ_DATABASE_URL is set
+    replica_pool = pool and replica is not db
     if pool:
         await db.start_connection_pool()
+    if replica_pool:
+        await replica.start_connection_pool()
     try:
         yield
     finally:
+        if replica_pool:
+            await replica.close_connection_pool()
         if pool:
             await db.close_connection_pool()
 

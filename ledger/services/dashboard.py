@@ -20,6 +20,7 @@ from typing import Any
 
 from ledger.core.metrics import Period, Scope
 from ledger.core.money import fen_to_yuan, round_fen
+from ledger.db import read_raw
 from ledger.services import signals as signal_service
 from ledger.services.figures import (
     PAY_AND_ADJUSTMENTS,
@@ -29,7 +30,7 @@ from ledger.services.figures import (
     require_reader,
     scope_sql,
 )
-from ledger.tables import ClaimFigure, Workshop
+from ledger.tables import ClaimFigure
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class DashboardData:
 
 
 async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    return await Workshop.raw(sql, *args)
+    return await read_raw(sql, *args)  # the replica, if configured
 
 
 async def workshop_months(scope: Scope, period: Period) -> list[dict[str, Any]]:

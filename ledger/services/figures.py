@@ -134,7 +134,9 @@ def _pay_group_sql(scope: Scope) -> tuple[str, list[Any]]:
 
 
 async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    return await Workshop.raw(sql, *args)
+    from ledger.db import read_raw  # the replica, if configured, unless inside a write transaction
+
+    return await read_raw(sql, *args)
 
 
 async def pay_group_from_rows(scope: Scope, period: Period) -> dict[str, int]:

@@ -35,7 +35,7 @@ from ledger.core.signals import (
     previous_month,
     score_all,
 )
-from ledger.db import is_sqlite, write_transaction
+from ledger.db import is_sqlite, read_raw, write_transaction
 from ledger.errors import ValidationFailed
 from ledger.services import journal
 from ledger.services.figures import check_scope_exists, parse_scope_period, require_reader, scope_sql
@@ -94,7 +94,7 @@ def _spread_ctes(records: str) -> str:
 
 
 async def _run(sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    return await Workshop.raw(sql, *args)
+    return await read_raw(sql, *args)  # the replica, if configured
 
 
 async def aggregates(scope: Scope, period: Period, t: Thresholds) -> Aggregates:
