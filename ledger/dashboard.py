@@ -48,8 +48,8 @@ KIND_COLOURS = dict(zip([k.value for k in SignalKind], COLOURS, strict=False))
 e = html.escape
 
 
-def link(page: str, **params: Any) -> str:
-    return f"{BASE}{page}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+def link(path: str, /, **params: Any) -> str:
+    return f"{BASE}{path}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
 def _svg(fig: Figure) -> str:

@@ -115,3 +115,17 @@ async def test_the_openapi_document_describes_both_ways_of_paging(client):
         assert " / " in parameters[name]["description"] and not parameters[name].get("required")
     rows = (await client.get("/docs/openapi.json")).json()["components"]["schemas"]["RowsOut"]
     assert {"next", "first_row", "total"} <= set(rows["properties"])
+
+
+async def test_the_workbench_rows_of_more_than_one_page_link_numbers_and_the_next_page_by_cursor(client):
+    """A figure with more rows than a workbench page (500): the page numbers and a 下一页 link
+    (the numbers' links once named the path parameter ``page`` twice: a 500 on any such figure)."""
+    query = await ledger_of(260, ["2023-01", "2023-02"])
+    first = await client.get("/api/v1/dashboard/rows", params={**query, "metric": "total_pay"})
+    assert first.status_code == 200, first.text
+    assert first.text.count("<tr class='row'>") == 500 and "<b>1</b>" in first.text
+    assert "page=2" in first.text
+    [after] = re.findall(r'rel="next" href="[^"]*after=([A-Za-z0-9_-]+)"', first.text)
+    second = await client.get("/api/v1/dashboard/rows", params={**query, "metric": "total_pay", "after": after})
+    assert second.status_code == 200 and second.text.count("<tr class='row'>") == 20
+    assert "<b>2</b>" in second.text and 'rel="next"' not in second.text
