@@ -4,13 +4,17 @@
     .venv/bin/python bench/write_bench.py            # SQLite, a temporary file
 
 The database must be a scratch one: its schema is dropped and migrated. Both servers run
-as uvicorn processes on 127.0.0.1 (loopback only), on the same database, one after the
-other in the same run; each gets the same number of requests at 8 and at 32 concurrent
-(``--requests``, bounded by ``--timeout``). The product's requests are real writes — an
-operator's bearer token, validation, the lock check, the audit journal, the aggregates
+as uvicorn processes on 127.0.0.1 (loopback only) with the same settings (``--workers``,
+default 1 each; each worker opens the same connection pool), on the same database, in the
+same run. For each concurrency (8 and 32) they take turns, ``--rounds`` times each (product,
+bare, product, bare, ...), so a change in the machine's load falls on both; every round
+sends ``--requests`` requests after a short warm-up. The product's requests are real writes —
+an operator's bearer token, validation, the lock check, the audit journal, the aggregates
 flushed before commit; the bare handler does one parametrised INSERT into a table of the
-same columns and nothing else. It prints requests/s, p50 and the ratio product ÷ bare, and
-the queries one product write makes (counted in-process, listed with ``--list-queries``).
+same columns and nothing else. It prints requests/s, p50 and p95 latency, the ratio product
+÷ bare, the load average, and the round trips one product write makes (counted in-process:
+BEGIN and COMMIT included, and which of them run inside the writers' turn — from the lock
+to the commit, the part that admits one writer at a time; ``--list-queries`` lists them).
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ import argparse
 import asyncio
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,31 +97,50 @@ async def setup(placements: int, months: int) -> tuple[str, list[int]]:
     return token, [p.id for p in rows]
 
 
-async def count_queries(token: str, placement: int, month: str) -> list[str]:
-    """The queries one product write makes, in-process (same app, same database)."""
+async def count_queries(token: str, placement: int, month: str) -> list[tuple[bool, str]]:
+    """The round trips one product write makes, in-process (same app, same database), each
+    with whether it runs inside the writers' turn (on PostgreSQL from the advisory lock to
+    COMMIT; on SQLite the whole IMMEDIATE transaction holds the write lock)."""
     import httpx
 
     from ledger.api.app import create_app
     from ledger.db import engine
-
-    cls = type(engine())
-    seen: list[str] = []
-    original = cls.run_querystring
-
-    async def counting(self, querystring, in_pool=True):  # type: ignore[no-untyped-def]
-        seen.append(" ".join(str(querystring).split())[:110])
-        return await original(self, querystring, in_pool=in_pool)
-
     from ledger.services import aggregates
 
-    flush = aggregates.flush
+    db = engine()
+    sqlite = db.engine_type == "sqlite"
+    cls, transaction_cls = type(db), type(db.transaction())
+    seen: list[tuple[bool, str]] = []
+    inside = False
+    original, begin, commit, flush = cls.run_querystring, transaction_cls.begin, transaction_cls.commit, aggregates.flush
+
+    async def counting(self, querystring, in_pool=True):  # type: ignore[no-untyped-def]
+        nonlocal inside
+        text = " ".join(str(querystring).split())
+        inside = inside or "pg_advisory_xact_lock" in text
+        seen.append((inside, text[:110]))
+        return await original(self, querystring, in_pool=in_pool)
+
+    async def counting_begin(self):  # type: ignore[no-untyped-def]
+        nonlocal inside
+        inside = sqlite
+        seen.append((inside, "BEGIN IMMEDIATE" if sqlite else "BEGIN"))
+        return await begin(self)
+
+    async def counting_commit(self):  # type: ignore[no-untyped-def]
+        nonlocal inside
+        seen.append((inside, "COMMIT"))
+        result = await commit(self)
+        inside = False
+        return result
 
     async def counting_flush() -> None:
-        if engine().engine_type == "postgres":  # one script, one round trip (SQLite's statements count above)
-            seen.append(f"[aggregates flush: {len(aggregates.flush_statements())} statements in one script]")
+        if not sqlite:  # one script, one round trip (SQLite's statements count one by one above)
+            seen.append((inside, f"[aggregates flush: {len(aggregates.flush_statements())} statements in one script]"))
         await flush()
 
     cls.run_querystring = counting  # type: ignore[method-assign]
+    transaction_cls.begin, transaction_cls.commit = counting_begin, counting_commit  # type: ignore[method-assign]
     aggregates.flush = counting_flush  # type: ignore[assignment]
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://bench") as c:
@@ -127,38 +150,58 @@ async def count_queries(token: str, placement: int, month: str) -> list[str]:
             assert response.status_code == 201, response.text
     finally:
         cls.run_querystring = original  # type: ignore[method-assign]
+        transaction_cls.begin, transaction_cls.commit = begin, commit  # type: ignore[method-assign]
         aggregates.flush = flush  # type: ignore[assignment]
     return seen
 
 
-async def load(url: str, bodies: list[dict], headers: dict[str, str], concurrency: int, timeout: float
-               ) -> tuple[float, float, int]:
-    """Send every body with at most ``concurrency`` in flight: (requests/s, p50 ms, failures)."""
+@dataclass
+class Run:
+    """What one server did at one concurrency, over all its rounds."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    failures: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+
+async def load(url: str, bodies: list[dict], headers: dict[str, str], concurrency: int, timeout: float,
+               run: Run) -> None:
+    """Send every body with at most ``concurrency`` in flight; add to ``run``."""
     import httpx
 
     queue = list(bodies)
-    latencies: list[float] = []
-    failures = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
         async def worker() -> None:
-            nonlocal failures
             while queue:
                 body = queue.pop()
                 start = time.perf_counter()
                 response = await client.post(url, json=body, headers=headers)
-                latencies.append(time.perf_counter() - start)
+                run.latencies.append(time.perf_counter() - start)
                 if response.status_code not in (200, 201):
-                    failures += 1
+                    run.failures += 1
         start = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*[worker() for _ in range(concurrency)]), timeout)
-        elapsed = time.perf_counter() - start
-    return len(bodies) / elapsed, statistics.median(latencies) * 1000, failures
+        run.seconds += time.perf_counter() - start
+    run.requests += len(bodies)
 
 
-def serve(app: list[str], port: int, env: dict[str, str]) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port),
-                                "--log-level", "warning", "--no-access-log"], cwd=str(ROOT), env=env)
+UVICORN = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
+"""The settings both servers run with (plus ``--workers`` and a port)."""
+
+
+def serve(app: list[str], port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", *app, *UVICORN, "--workers", str(workers),
+                                "--port", str(port)], cwd=str(ROOT), env=env)
     for _ in range(200):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -171,8 +214,11 @@ def serve(app: list[str], port: int, env: dict[str, str]) -> subprocess.Popen:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=400, help="requests per server and concurrency")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds, per server and concurrency")
+    parser.add_argument("--requests", type=int, default=400, help="requests per server, concurrency and round")
+    parser.add_argument("--rounds", type=int, default=2, help="turns each server takes at each concurrency")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes, for both servers")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds, per server, concurrency and round")
     parser.add_argument("--list-queries", action="store_true")
     args = parser.parse_args()
     import logging
@@ -184,10 +230,12 @@ def main() -> None:
     os.environ.setdefault("LEDGER_KEY_FILE", str(tmp / "secret.key"))
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
     months = [f"{2001 + i // 12}-{i % 12 + 1:02d}" for i in range(120)]
-    per_placement = -(-2 * len([8, 32]) * args.requests // len(months)) + 1
-    placements = max(per_placement, 1)
+    warmup = 2 * max(args.concurrency)
+    writes = 2 * len(args.concurrency) * args.rounds * (args.requests + warmup)
+    placements = -(-writes // len(months)) + 1
     token, ids = asyncio.run(setup(placements, len(months)))
     queries = asyncio.run(count_queries(token, ids[0], "2000-01"))
+    inside = sum(1 for within, _ in queries if within)
 
     env = dict(os.environ)
     (tmp / "bare_app.py").write_text(BARE_APP)
@@ -195,33 +243,47 @@ def main() -> None:
     product_port, bare_port = _free_port(), _free_port()
     cells = iter([(p, m) for p in ids for m in months])
     engine = os.environ["LEDGER_DATABASE_URL"].split(":")[0]
-    print(f"engine {engine}; {args.requests} requests per server and concurrency; loopback, uvicorn, one process each")
-    print(f"queries per product write: {len(queries)}")
+    print(f"engine {engine}; uvicorn {' '.join(UVICORN)} --workers {args.workers}, for both servers; "
+          f"{args.rounds} rounds of {args.requests} requests per server and concurrency, taking turns")
+    print(f"round trips per product write: {len(queries)} ({inside} inside the writers' turn, "
+          f"{len(queries) - inside} outside); the bare handler makes 1")
     if args.list_queries:
-        for q in queries:
-            print("   ", q)
-    product = serve(["ledger.api.app:create_app", "--factory"], product_port, env)
-    bare = serve(["bare_app:app"], bare_port, env)
+        for within, text in queries:
+            print(f"    {'inside ' if within else 'outside'}  {text}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    product = serve(["ledger.api.app:create_app", "--factory"], product_port, args.workers, env)
+    bare = serve(["bare_app:app"], bare_port, args.workers, env)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def bodies(n: int, kind: str) -> list[dict]:
+        out = []
+        for _ in range(n):
+            p, m = next(cells)
+            out.append({"placement": p, "month": m, "amount": "2800.00", "days_worked": 20} if kind == "product"
+                       else {"placement": p, "month": m, "amount_fen": 280000, "days_worked": 20})
+        return out
+
+    targets = {"product": (f"http://127.0.0.1:{product_port}/api/v1/pay", headers),
+               "bare": (f"http://127.0.0.1:{bare_port}/bare", {})}
     try:
-        for concurrency in (8, 32):
-            product_bodies, bare_bodies = [], []
-            for _ in range(args.requests):
-                p, m = next(cells)
-                product_bodies.append({"placement": p, "month": m, "amount": "2800.00", "days_worked": 20})
-                p, m = next(cells)
-                bare_bodies.append({"placement": p, "month": m, "amount_fen": 280000, "days_worked": 20})
-            headers = {"Authorization": f"Bearer {token}"}
-            product_rps, product_p50, product_fail = asyncio.run(
-                load(f"http://127.0.0.1:{product_port}/api/v1/pay", product_bodies, headers, concurrency, args.timeout))
-            bare_rps, bare_p50, bare_fail = asyncio.run(
-                load(f"http://127.0.0.1:{bare_port}/bare", bare_bodies, {}, concurrency, args.timeout))
-            print(f"concurrency {concurrency:>2}: product {product_rps:7.1f} req/s (p50 {product_p50:6.1f} ms, "
-                  f"{product_fail} failed) | bare INSERT {bare_rps:7.1f} req/s (p50 {bare_p50:6.1f} ms, "
-                  f"{bare_fail} failed) | ratio {product_rps / bare_rps:.2f}")
+        for kind, (url, hdrs) in targets.items():  # warm-up: pools open, statements prepared
+            asyncio.run(load(url, bodies(warmup, kind), hdrs, max(args.concurrency), args.timeout, Run()))
+        print(f"{'':>4} | {'product req/s':>13} {'p50 ms':>7} {'p95 ms':>7} | {'bare req/s':>10} {'p50 ms':>7} "
+              f"{'p95 ms':>7} | ratio")
+        for concurrency in args.concurrency:
+            runs = {"product": Run(), "bare": Run()}
+            for _ in range(args.rounds):
+                for kind, (url, hdrs) in targets.items():
+                    asyncio.run(load(url, bodies(args.requests, kind), hdrs, concurrency, args.timeout, runs[kind]))
+            p, b = runs["product"], runs["bare"]
+            failed = f" ({p.failures} product, {b.failures} bare requests failed)" if p.failures or b.failures else ""
+            print(f"{concurrency:>4} | {p.rate:13.1f} {p.percentile(0.5):7.1f} {p.percentile(0.95):7.1f} | "
+                  f"{b.rate:10.1f} {b.percentile(0.5):7.1f} {b.percentile(0.95):7.1f} | {p.rate / b.rate:.2f}{failed}")
     finally:
         for process in (product, bare):
             process.terminate()
             process.wait(timeout=30)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

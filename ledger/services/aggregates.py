@@ -330,7 +330,10 @@ def flush_function() -> tuple[str, str]:
             f"    IF {BULK} THEN ANALYZE figure_dirty; ANALYZE figure_cell; END IF;\n    "
             + "\n    ".join(body) + "\nEND")
     name = "figure_flush_" + hashlib.sha256(text.encode()).hexdigest()[:12]
-    return name, f"CREATE FUNCTION {name}() RETURNS void LANGUAGE plpgsql AS $fn$\n{text}\n$fn$"
+    # generic plans: the engine's connections force custom ones (for the figures' LIKE), which
+    # would plan every statement here afresh at every call
+    return name, (f"CREATE FUNCTION {name}() RETURNS void LANGUAGE plpgsql "
+                  f"SET plan_cache_mode = force_generic_plan AS $fn$\n{text}\n$fn$")
 
 
 _FLUSH_SQL: str | None = None

@@ -123,21 +123,31 @@ async def get_row(table: type[Table], row_id: int, label_zh: str, label_en: str)
     return row
 
 
+def reference_problems(row_id: Any, field: str) -> list[Problem]:
+    """What is wrong with a reference as given (missing, not an integer id), before any look-up."""
+    if row_id is None:
+        return [Problem(field, "required", "必填项不能为空", "is required")]
+    if isinstance(row_id, bool) or not isinstance(row_id, int):
+        return [Problem(field, "int", "应为整数编号", "must be an integer id")]
+    return []
+
+
+def unknown_reference(field: str, row_id: Any, label_zh: str, label_en: str) -> Problem:
+    return Problem(field, "unknown_reference", f"{label_zh}不存在（id={row_id}）", f"no {label_en} with id {row_id}")
+
+
 async def reference_exists(table: type[Table], row_id: Any, field: str, label_zh: str, label_en: str,
                            checks: Collector) -> dict[str, Any] | None:
     """Look up a referenced row; a missing one is a problem with the referring field."""
-    if row_id is None:
-        checks.add([Problem(field, "required", "必填项不能为空", "is required")])
-        return None
-    if isinstance(row_id, bool) or not isinstance(row_id, int):
-        checks.add([Problem(field, "int", "应为整数编号", "must be an integer id")])
+    problems = reference_problems(row_id, field)
+    if problems:
+        checks.add(problems)
         return None
     row = None
     if 1 <= row_id <= MAX_ID:
         row = await table.select().where(table._meta.primary_key == row_id).first()
     if row is None:
-        checks.add([Problem(field, "unknown_reference", f"{label_zh}不存在（id={row_id}）",
-                            f"no {label_en} with id {row_id}")])
+        checks.add([unknown_reference(field, row_id, label_zh, label_en)])
     return row
 
 

@@ -20,6 +20,7 @@ from ledger.db import write_transaction
 from ledger.errors import Forbidden, ValidationFailed
 from ledger.services import journal
 from ledger.services.common import (
+    MAX_ID,
     Collector,
     Page,
     check_deletable,
@@ -30,10 +31,12 @@ from ledger.services.common import (
     paginate,
     plausible_month,
     reference_exists,
+    reference_problems,
     same_money,
     today,
+    unknown_reference,
 )
-from ledger.services.locks import refuse_locked, refuse_placement_change
+from ledger.services.locks import first_lock_sql, refuse_locked, refuse_placement_change
 from ledger.services.people import worker_visible
 from ledger.tables import MonthlyPay, Placement, Worker, Workshop
 
@@ -227,25 +230,46 @@ def check_month_in_placement(clean: dict[str, Any], placement: dict[str, Any], f
     return []
 
 
+PAY_FACTS = f"""SELECT p.id, p.worker, p.workshop, p.hired_on, p.left_on,
+        EXISTS (SELECT 1 FROM monthly_pay m WHERE m.placement = p.id AND m.month = {{}} AND m.id <> {{}}) AS duplicate,
+        {first_lock_sql("p.workshop", "{}")} AS lock_id,
+        {journal.HEAD_COLUMNS}
+    FROM placement p WHERE p.id = {{}}"""
+"""Everything a pay record is checked against, in one statement: its placement, whether that
+placement already has pay in the month (another record than the one being changed), the
+first active lock on the placement's workshop and month — and the journal's head, which the
+append that follows needs (inside the writers' turn these are one round trip, not five)."""
+
+
+async def _pay_facts(placement_id: int, month: str, existing_id: int | None) -> dict[str, Any] | None:
+    rows = await MonthlyPay.raw(PAY_FACTS, month, existing_id or 0, month, placement_id)
+    return rows[0] if rows else None
+
+
 async def validate_pay(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
     checks = Collector()
     clean = check_pay_fields(data, checks)
-    placement = await reference_exists(Placement, data.get("placement"), "placement", "用工记录", "placement", checks)
+    placement_id = data.get("placement")
+    reference = reference_problems(placement_id, "placement")
+    checks.add(reference)
+    placement = None
+    if not reference:
+        if 1 <= placement_id <= MAX_ID:
+            placement = await _pay_facts(placement_id, clean["month"] or "", existing_id)
+        if placement is None:
+            checks.add([unknown_reference("placement", placement_id, "用工记录", "placement")])
     clean["placement"] = placement["id"] if placement else None
     if placement:
         _own(placement["workshop"], "placement")
         checks.add(check_month_in_placement(clean, placement))
-    if placement and clean["month"]:
-        query = MonthlyPay.exists().where(
-            (MonthlyPay.placement == placement["id"]) & (MonthlyPay.month == clean["month"]))
-        if existing_id is not None:
-            query = query.where(MonthlyPay.id != existing_id)
-        if await query:
+        if clean["month"] and placement["duplicate"]:
             checks.conflict(Problem("month", "duplicate_pay", "该用工记录在该月已有收入记录（如需更正请修改原记录）",
                                     "this placement already has pay for this month (edit that record instead)"))
     checks.raise_if_any()
     assert placement is not None
-    await refuse_locked({(placement["workshop"], clean["month"])})
+    if placement["lock_id"] is not None:
+        await refuse_locked({(placement["workshop"], clean["month"])})  # names the lock and who signed it
+    journal.keep_head(placement)
     return clean
 
 
@@ -254,7 +278,7 @@ async def create_pay(data: dict[str, Any]) -> dict[str, Any]:
     async with write_transaction():
         clean = await validate_pay(data)
         row = await journal.insert(MonthlyPay, clean)
-    return await get_pay(row["id"])
+    return pay_out(row)  # as stored (RETURNING); validate_pay checked the actor owns its workshop
 
 
 async def _pay_to_change(pay_id: int, doing_zh: str, doing_en: str) -> dict[str, Any]:

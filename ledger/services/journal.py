@@ -1,12 +1,13 @@
 """The audit journal: every change to a business row, by any door, in the same transaction.
 
 The services never write a table directly; they call ``insert``/``insert_many``/``update``/
-``update_many``/``delete``/``delete_where`` here, which make the change, read back what was
-stored and append one entry per changed row: a dense sequence number, the time, who and by
-which path (api / import / admin / cli / system), the table and row, and the row before and
-after as JSON. Sensitive columns (those declared ``secret=True``: the ID number's keyed
-hash and cipher, the phone's cipher, token hashes) are never copied: the journal keeps
-only a SHA-256 fingerprint of them, enough to check a replay, useless to read a number.
+``update_many``/``delete``/``delete_where`` here, which make the change, take what was
+stored (an insert's ``RETURNING``, else a read) and append one entry per changed row: a
+dense sequence number, the time, who and by which path (api / import / admin / cli /
+system), the table and row, and the row before and after as JSON. Sensitive columns (those
+declared ``secret=True``: the ID number's keyed hash and cipher, the phone's cipher, token
+hashes) are never copied: the journal keeps only a SHA-256 fingerprint of them, enough to
+check a replay, useless to read a number.
 ID numbers and phones appear only in the masked form the tables already hold.
 
 Each entry's ``hash`` is an HMAC-SHA256, keyed by a key derived from the ledger's secret,
@@ -162,6 +163,24 @@ async def head() -> tuple[int, str]:
     return (last["seq"], last["hash"]) if last else (0, GENESIS)
 
 
+HEAD_COLUMNS = ("(SELECT seq FROM audit_entry ORDER BY seq DESC LIMIT 1) AS journal_seq, "
+                "(SELECT hash FROM audit_entry ORDER BY seq DESC LIMIT 1) AS journal_hash")
+"""The journal's head as two columns that a service's own read inside the writers' turn can
+carry along (``SELECT …, {HEAD_COLUMNS} FROM …``), saving the append its own round trip;
+hand the row to ``keep_head``."""
+
+
+def keep_head(row: dict[str, Any]) -> None:
+    """Take the head read with ``HEAD_COLUMNS`` as this write transaction's, for the appends
+    that follow. Only inside ``write_transaction`` (where the read was in the writers' turn,
+    so no one else can append before this transaction ends), and only before its first append
+    (after it, the transaction's own head is already kept and is the newer)."""
+    state = TRANSACTION_STATE.get()
+    if state is None or "journal_head" in state or not engine().transaction_exists():
+        return
+    state["journal_head"] = (row["journal_seq"], row["journal_hash"]) if row["journal_seq"] else (0, GENESIS)
+
+
 # --- the only way the services write ---------------------------------------------------------
 
 def _pk(table: type[Table]) -> Any:
@@ -183,13 +202,14 @@ async def insert(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def insert_many(table: type[Table], values: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Bulk insert (one statement per chunk), then one read-back per chunk for the journal."""
+    """Bulk insert, one statement per chunk, that returns the rows as stored (``RETURNING``
+    every column, in the order given, as Piccolo maps ids): what the journal records is what
+    the database holds, with no second read."""
     instances = [table(**v) for v in values]
+    columns = table._meta.columns
+    rows: list[dict[str, Any]] = []
     for start in range(0, len(instances), _CHUNK):
-        await table.insert(*instances[start:start + _CHUNK])
-    ids = [i.id for i in instances]
-    stored = await _rows(table, ids)
-    rows = [stored[i] for i in ids]
+        rows.extend(await table.insert(*instances[start:start + _CHUNK]).returning(*columns))
     await append([Change(table, r["id"], JournalAction.create, None, snapshot(table, r)) for r in rows])
     return rows
 

@@ -51,6 +51,14 @@ async def active_locks(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dic
     return found
 
 
+def first_lock_sql(workshop: str, month: str) -> str:
+    """The test ``active_locks`` makes, as a scalar subquery another statement can carry along:
+    the id of the first active lock on (``workshop``, ``month``) — both SQL expressions — or
+    NULL. A caller that finds one hands the pair to ``refuse_locked``, which names the lock."""
+    return (f"(SELECT l.id FROM month_lock l WHERE l.reopened_at = '' AND l.month = {month} "
+            f"AND (l.workshop IS NULL OR l.workshop = {workshop}) ORDER BY l.id LIMIT 1)")
+
+
 PAY_REMEDY = ("更正请记录调整", "record an adjustment to correct it")
 REOPEN_REMEDY = ("如需更改，须由审核员先重新开放该月", "an auditor must reopen the month before this can change")
 
