@@ -48,8 +48,8 @@ KIND_COLOURS = dict(zip([k.value for k in SignalKind], COLOURS, strict=False))
 e = html.escape
 
 
-def link(page: str, **params: Any) -> str:
-    return f"{BASE}{page}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+def link(path: str, /, **params: Any) -> str:
+    return f"{BASE}{path}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
 def _svg(fig: Figure) -> str:
@@ -204,13 +204,25 @@ def table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
 
 
 def rows_page(title: str, rows: list[dict[str, Any]], total: int, page_no: int, page_size: int, scope: str,
-              period: str, more: dict[str, Any]) -> str:
+              period: str, more: dict[str, Any], next_after: str | None = None,
+              numbered_pages: int | None = None) -> str:
+    """A page of rows. Page numbers link the first ``numbered_pages`` pages (all when None);
+    ``next_after`` is the cursor of the page after this one, for paging deeper than that."""
     pages = ""
     if total > page_size:
         last = (total + page_size - 1) // page_size
-        pages = " ".join(
-            f'<a href="{e(link("/rows", scope=more.get("scope", scope), period=more.get("period", period), metric=more.get("metric"), page=n))}">{n}</a>'
-            if n != page_no else f"<b>{n}</b>" for n in range(1, last + 1))
+        numbered = last if numbered_pages is None else min(last, numbered_pages)
+
+        def to(**where: Any) -> str:
+            return link("/rows", scope=more.get("scope", scope), period=more.get("period", period),
+                        metric=more.get("metric"), **where)
+
+        parts = [f'<a href="{e(to(page=n))}">{n}</a>' if n != page_no else f"<b>{n}</b>" for n in range(1, numbered + 1)]
+        if numbered < last:
+            parts.append(f"… <b>{page_no}</b>" if page_no > numbered else f"… {last}")
+        if next_after:
+            parts.append(f'<a rel="next" href="{e(to(after=next_after))}">下一页 next</a>')
+        pages = " ".join(parts)
     body = f"<p>共 {total} 条 / {total} rows（身份证号已脱敏 / ID numbers masked）</p>{table(rows)}<p>{pages}</p>"
     return page(title, body, scope, period)
 

@@ -415,14 +415,15 @@ ROW_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-def rows_to_html(metric: str, scope: str, period: str, items: list[dict[str, Any]], total: int, page: int,
-                 page_size: int, page_link: Any) -> str:
+def rows_to_html(metric: str, scope: str, period: str, found: Any, first_link: str, next_link: str | None) -> str:
     """The rows behind a figure as a printable page: Chinese headers, 是/否 for flags, paging links.
-    ``page_link(n)`` gives the address of page n. ID numbers arrive masked and stay so."""
+    ``found`` is a ``drilldown.RowsPage``; ``next_link`` the address of the page after it (by
+    cursor), ``first_link`` that of the first page. ID numbers arrive masked and stay so."""
     e = html.escape
     metric_zh, metric_en = metric_label(metric)
     scope_zh, scope_en = scope_label(scope)
     period_zh, period_en = period_label(period)
+    items, total = found.items, found.total
     keys = list(items[0]) if items else []
 
     def cell(key: str, value: Any) -> str:
@@ -437,22 +438,26 @@ def rows_to_html(metric: str, scope: str, period: str, items: list[dict[str, Any
     header = "".join(f"<th>{e(ROW_COLUMNS.get(k, (k, k))[0])}<br><span class='en'>{e(ROW_COLUMNS.get(k, (k, k))[1])}"
                      f"</span></th>" for k in keys)
     body = "".join("<tr>" + "".join(f"<td>{cell(k, r.get(k))}</td>" for k in keys) + "</tr>" for r in items)
-    pages = max(1, -(-total // page_size))
     nav = []
-    if page > 1:
-        nav.append(f"<a href='{e(page_link(page - 1))}'>上一页 previous</a>")
-    if page < pages:
-        nav.append(f"<a href='{e(page_link(page + 1))}'>下一页 next</a>")
+    if found.first_row > 0:
+        nav.append(f"<a href='{e(first_link)}' rel='first'>第一页 first page</a>")
+    if next_link:
+        nav.append(f"<a href='{e(next_link)}' rel='next'>下一页 next page</a>")
+    first, last = found.first_row + 1, found.first_row + len(items)
+    shown_zh = f"第 {first:,}–{last:,} 条" if items else "没有记录"
+    shown_en = f"rows {first:,}–{last:,}" if items else "no rows"
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>明细 {e(metric_zh)}</title>
 <style>body{{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #999;padding:4px 8px;text-align:left}}
-th{{background:#eee}}.en{{color:#666;font-size:.85em}}.n{{display:block;text-align:right}}</style></head><body>
+th{{background:#eee}}.en{{color:#666;font-size:.85em}}.n{{display:block;text-align:right}}
+nav a{{margin-right:1.5em}}</style></head><body>
 <h1>明细：{e(metric_zh)}<br><small class='en'>The rows behind {e(metric_en)}</small></h1>
-<p>{e(scope_zh)}，{e(period_zh)} · 共{total}条，第{page}/{pages}页<br>
-<span class='en'>{e(scope_en)}, {e(period_en)} · {total} rows, page {page} of {pages}</span></p>
+<p>{e(scope_zh)}，{e(period_zh)} · 共 {total:,} 条，{shown_zh}（第 {found.page:,}/{found.pages:,} 页）<br>
+<span class='en'>{e(scope_en)}, {e(period_en)} · {shown_en} of {total:,} (page {found.page:,} of {found.pages:,})</span></p>
+<nav>{"".join(nav)}</nav>
 <table><tr>{header}</tr>{body}</table>
-<p>{" · ".join(nav)}</p>
+<nav>{"".join(nav)}</nav>
 </body></html>"""
 
 

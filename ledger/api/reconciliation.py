@@ -41,9 +41,13 @@ class FiguresOut(BaseModel):
 
 class RowsOut(BaseModel):
     items: list[dict[str, Any]] = Field(description="指标背后的记录 / the rows behind the figure (ID numbers masked)")
-    total: int = Field(description="总数 / total rows")
-    page: int = Field(description="页码 / page")
+    total: int = Field(description="总数（第一页时计数，随游标带到后面各页）/ total rows (counted on the first page, "
+                                   "carried by the cursor to the pages after it)")
+    page: int = Field(description="页码（按本页第一条的位置）/ page number (from the position of the page's first row)")
     page_size: int = Field(description="每页条数 / page size")
+    first_row: int = Field(description="本页第一条在全部记录中的位置（从 1 起）/ position of the page's first row (from 1)")
+    next: str | None = Field(description="下一页的游标，作为 after 传回；最后一页为 null / the next page's cursor, to pass "
+                                         "back as `after`; null on the last page")
 
 
 class ClaimFigureIn(Body):
@@ -128,23 +132,40 @@ class FiguresController(Controller):
         figures = await claim_service.compute_figures(scope_text, period)
         return FiguresOut.model_validate(claim_service.figures_json(figures))
 
-    @get("/rows", summary="数字背后的记录 / The rows behind a figure (drill-down)")
+    @get("/rows", summary="数字背后的记录（游标翻页） / The rows behind a figure (drill-down, keyset paging)",
+         description="按固定顺序分页：工资类指标按（月份，人），吸纳就业按（人，用工），工坊数按编码。"
+                     "第一页不带参数；之后把上一页的 next 作为 after 传回（任意深度都一样快）。"
+                     f"页码 page 只用于前 {drilldown.MAX_OFFSET} 条，与 after 不能同时给。 / "
+                     "Rows in a fixed order: pay figures by (month, worker), workers employed by (worker, "
+                     "placement), workshop counts by code. Ask for the first page with neither; then pass the "
+                     "previous page's `next` as `after` (as fast at any depth). `page` numbers reach the first "
+                     f"{drilldown.MAX_OFFSET} rows only and cannot be combined with `after`.")
     async def rows(self, scope_text: ScopeParam, period: PeriodParam,
                    metric: Annotated[str, Parameter(description="指标 / metric name")],
-                   page: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="页码 / page")] = 1,
+                   page: Annotated[int | None, Parameter(
+                       ge=1, le=MAX_PAGE, description=f"页码（浅页，前 {drilldown.MAX_OFFSET} 条内；缺省为第 1 页） / "
+                                                      f"page number (shallow: within the first {drilldown.MAX_OFFSET} "
+                                                      "rows; default 1)")] = None,
                    page_size: Annotated[int, Parameter(ge=1, le=500, description="每页条数 / page size")] = 100,
+                   after: Annotated[str | None, Parameter(
+                       max_length=drilldown.MAX_CURSOR,
+                       description="游标：上一页回答中的 next / cursor: the `next` of the previous page's answer",
+                   )] = None,
                    format: Annotated[str, Parameter(description="格式 / format: json, or html (a page to read)",
                                                     pattern="^(json|html)$")] = "json",
                    ) -> RowsOut | Response:
         parsed_scope, parsed_period = figure_service.parse_scope_period(scope_text, period)
-        items, total = await drilldown.rows_behind(parsed_scope, parsed_period, metric, page, page_size)
+        found = await drilldown.rows_behind(parsed_scope, parsed_period, metric, page, page_size, after)
         if format == "html":
-            def page_link(n: int) -> str:
-                return claim_service.drilldown_link(str(parsed_scope), str(parsed_period), metric, page=n, page_size=page_size)
+            def link(**extra: Any) -> str:
+                return claim_service.drilldown_link(str(parsed_scope), str(parsed_period), metric,
+                                                    page_size=page_size, format="html", **extra)
 
-            return Response(reports.rows_to_html(metric, str(parsed_scope), str(parsed_period), items, total, page,
-                                                 page_size, page_link), media_type="text/html")
-        return RowsOut(items=items, total=total, page=page, page_size=page_size)
+            return Response(reports.rows_to_html(metric, str(parsed_scope), str(parsed_period), found,
+                                                 first_link=link(), next_link=link(after=found.next) if found.next
+                                                 else None), media_type="text/html")
+        return RowsOut(items=found.items, total=found.total, page=found.page, page_size=page_size,
+                       first_row=found.first_row + 1 if found.items else 0, next=found.next)
 
 
 class ClaimController(Controller):

@@ -31,6 +31,7 @@ PeriodParam = Annotated[str, Parameter(max_length=32, description="期间 / peri
 KindParam = Annotated[str | None, Parameter(max_length=32, description="信号类型 / signal kind")]
 WorkshopParam = Annotated[str | None, Parameter(max_length=32, description="工坊编码 / workshop code")]
 HTML = "text/html; charset=utf-8"
+ROWS_PAGE_SIZE = 500
 
 
 class SignalOut(BaseModel):
@@ -170,11 +171,18 @@ class DashboardController(Controller):
     @get("/rows", summary="图中一点背后的记录（HTML） / The rows behind a point (HTML)", media_type=HTML)
     async def rows(self, scope_text: ScopeParam, period: PeriodParam,
                    metric: Annotated[str, Parameter(max_length=64, description="指标 / metric")],
-                   page: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="页码 / page")] = 1) -> Response:
+                   page: Annotated[int | None, Parameter(
+                       ge=1, le=MAX_PAGE, description="页码（浅页）/ page number (shallow pages)")] = None,
+                   after: Annotated[str | None, Parameter(
+                       max_length=drilldown.MAX_CURSOR, description="游标：下一页链接所带 / cursor of the next page")
+                   ] = None) -> Response:
         scope, parsed = figure_service.parse_scope_period(scope_text, period)
-        items, total = await drilldown.rows_behind(scope, parsed, metric, page, 500)
-        return Response(pages.rows_page(f"{metric} 的记录 Rows behind {metric}", items, total, page, 500,
-                                        str(scope), str(parsed), {"metric": metric}), media_type=HTML)
+        found = await drilldown.rows_behind(scope, parsed, metric, page, ROWS_PAGE_SIZE, after)
+        return Response(pages.rows_page(f"{metric} 的记录 Rows behind {metric}", found.items, found.total, found.page,
+                                        ROWS_PAGE_SIZE, str(scope), str(parsed), {"metric": metric},
+                                        next_after=found.next,
+                                        numbered_pages=drilldown.MAX_OFFSET // ROWS_PAGE_SIZE + 1),
+                        media_type=HTML)
 
     @get("/signals", summary="信号列表（HTML） / Signals (HTML)", media_type=HTML)
     async def signals(self, scope_text: ScopeParam, period: PeriodParam, kind: KindParam = None,
