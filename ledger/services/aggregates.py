@@ -406,7 +406,9 @@ async def rebuild() -> dict[str, int]:
                    f"SELECT * FROM ({span_months_sql()}) x WHERE {SPAN_MONTH_NONZERO}")
         after = await counts()
         await journal.append([journal.Change(FigureCell, 0, JournalAction.rebuild, before, after)])
-    if not is_sqlite():
+    if is_sqlite():
+        await _run("ANALYZE")  # SQLite plans from these statistics; without them it guesses
+    else:
         for table in AGGREGATE_TABLES:
             # VACUUM too: the visibility map lets the covering indexes answer without the table
             await _run(f"VACUUM ANALYZE {table._meta.tablename}")

@@ -211,6 +211,12 @@ def _outside(column: str, prefix: str) -> tuple[str, list[Any]]:
     return f"({column} < {{}} OR {column} >= {{}})", [prefix, upper]
 
 
+WORKSHOPS_FIRST = """The scoped reads are written ``workshop w CROSS JOIN <aggregate>``: SQLite
+joins in the order written after a CROSS JOIN, and without statistics (an installed ledger
+never runs ANALYZE on its own) it otherwise started a county from the month index and read
+the province's cells (4.8 s); PostgreSQL reorders it like any join."""
+
+
 class Sql:
     """A statement built from fragments with ``{}`` placeholders, and their arguments in order."""
 
@@ -250,8 +256,8 @@ def pay_group_sql(scope: Scope, period: Period, label: str = "") -> Sql:
     # (1) the workshop-month sums: single cells, by workshop
     sql.add(f"""sums AS (
             SELECT {', '.join(f'COALESCE(SUM(a.{c}), 0) AS {c}' for c in sums)}
-            FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
-            WHERE a.month >= {{}} AND a.month <= {{}} AND {where}),
+            FROM workshop w CROSS JOIN figure_workshop_month a
+            WHERE a.workshop = w.id AND a.month >= {{}} AND a.month <= {{}} AND {where}),
         """, [first, last, *scope_args])
     # (2) the (worker, month)s with cells at two or more workshops, summed inside the scope —
     # for a region, only those of workers not inside it whole (the others are in (3))
@@ -260,8 +266,8 @@ def pay_group_sql(scope: Scope, period: Period, label: str = "") -> Sql:
     sql.add(f"""shared AS (
             SELECT c.worker AS worker, c.month AS month, SUM(c.fen) AS fen, MAX(c.low) AS low,
                    MAX(c.baseline) AS baseline
-            FROM figure_cell c JOIN workshop w ON w.id = c.workshop {span_join}
-            WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where} AND {partial}
+            FROM workshop w CROSS JOIN figure_cell c {span_join}
+            WHERE c.workshop = w.id AND c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where} AND {partial}
             GROUP BY c.worker, c.month),
         shared_sums AS (SELECT {', '.join(group)} FROM shared g),
         """, [first, last, *scope_args, *partial_args])
@@ -277,8 +283,8 @@ def pay_group_sql(scope: Scope, period: Period, label: str = "") -> Sql:
     paid_low = _mask_condition("y.paid_low_mask", masks)
     sql.add(f"""partial_paid AS (
             SELECT y.worker AS worker, CASE WHEN {paid_low} THEN 1 ELSE 0 END AS low
-            FROM figure_worker_year y JOIN workshop w ON w.id = y.workshop {span_join.replace('c.worker', 'y.worker')}
-            WHERE {years} AND ({paid}) AND {where} AND {partial}
+            FROM workshop w CROSS JOIN figure_worker_year y {span_join.replace('c.worker', 'y.worker')}
+            WHERE y.workshop = w.id AND {years} AND ({paid}) AND {where} AND {partial}
             UNION ALL
             SELECT s.worker, s.low FROM shared s WHERE s.fen > 0),
         partial_counts AS (
@@ -337,12 +343,12 @@ def employment_group_sql(scope: Scope, period: Period, from_rows: bool = False) 
     # A placement counts for the low-income variant when its months, the period's months and
     # one of the worker's low-income statuses share a month: every start ≤ every end.
     sql = Sql()
-    sql.add(f"""SELECT (SELECT COUNT(DISTINCT p.worker) FROM placement p JOIN workshop w ON w.id = p.workshop
-                       {span_join} WHERE {overlaps} AND {where} AND {partial}) AS partial_employed,
+    sql.add(f"""SELECT (SELECT COUNT(DISTINCT p.worker) FROM workshop w CROSS JOIN placement p
+                       {span_join} WHERE p.workshop = w.id AND {overlaps} AND {where} AND {partial})
+                   AS partial_employed,
                (SELECT COUNT(DISTINCT p.worker)
-                FROM low_income_status s JOIN placement p ON p.worker = s.worker
-                JOIN workshop w ON w.id = p.workshop {span_join}
-                WHERE {overlaps} AND {where} AND {partial}
+                FROM workshop w CROSS JOIN placement p JOIN low_income_status s ON s.worker = p.worker {span_join}
+                WHERE p.workshop = w.id AND {overlaps} AND {where} AND {partial}
                   AND {month('s.valid_from')} <= {{}}
                   AND (p.left_on IS NULL OR {month('s.valid_from')} <= {month('p.left_on')})
                   AND (s.valid_to IS NULL OR ({month('s.valid_to')} >= {{}}
