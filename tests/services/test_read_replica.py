@@ -112,13 +112,13 @@ async def test_figures_read_from_the_replica_equal_the_primary_and_lag_only_by_i
         await pay(placement, "2023-03", "1000.00")
         with primary_reads():
             moved = await compute()
-            rows_primary, total_primary = await drilldown.rows_behind(*ALL_2023, "total_pay", 1, 50)
+            on_primary = await drilldown.rows_behind(*ALL_2023, "total_pay", 1, 50)
         stale = await compute()
-        rows_replica, total_replica = await drilldown.rows_behind(*ALL_2023, "total_pay", 1, 50)
+        on_replica = await drilldown.rows_behind(*ALL_2023, "total_pay", 1, 50)
     assert str(moved["total_pay"]) == "6900.50"
     assert stale == from_primary  # the replica had not replayed the March pay: the read went there
-    assert (total_primary, total_replica) == (3, 2)
-    assert len(rows_primary) == 3 and len(rows_replica) == 2
+    assert (on_primary.total, on_replica.total) == (3, 2)
+    assert len(on_primary.items) == 3 and len(on_replica.items) == 2
 
     await replayed()
     assert await compute() == moved  # caught up
