@@ -189,32 +189,38 @@ def span_prefix(scope: Scope) -> str | None:
     return None
 
 
+def _prefix_range(prefix: str) -> tuple[str, str | None]:
+    """The range of codes that start with a digit prefix: '33' <= x < '34' (no upper end for
+    99…9). The codes are digits, so the range and the prefix are the same set, and the range
+    is what an index reads on both engines."""
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    return prefix, (upper if len(upper) == len(prefix) else None)
+
+
 def _inside(column: str, prefix: str) -> tuple[str, list[Any]]:
-    """SQL: a span (or region code) starts with the prefix — as a range the index can read.
-    The codes are digits, so 'starts with 33' is '33' <= x < '34'; the prefix 99…9 has no
-    upper end."""
+    """SQL: a span (or region code) starts with the prefix."""
     if not prefix:
         return "1 = 1", []
-    upper = str(int(prefix) + 1).zfill(len(prefix))
-    if len(upper) > len(prefix):
-        return f"{column} >= {{}}", [prefix]
-    return f"{column} >= {{}} AND {column} < {{}}", [prefix, upper]
+    lower, upper = _prefix_range(prefix)
+    if upper is None:
+        return f"{column} >= {{}}", [lower]
+    return f"{column} >= {{}} AND {column} < {{}}", [lower, upper]
 
 
 def _outside(column: str, prefix: str) -> tuple[str, list[Any]]:
     """SQL: the complement of ``_inside``."""
     if not prefix:
         return "1 = 0", []
-    upper = str(int(prefix) + 1).zfill(len(prefix))
-    if len(upper) > len(prefix):
-        return f"{column} < {{}}", [prefix]
-    return f"({column} < {{}} OR {column} >= {{}})", [prefix, upper]
+    lower, upper = _prefix_range(prefix)
+    if upper is None:
+        return f"{column} < {{}}", [lower]
+    return f"({column} < {{}} OR {column} >= {{}})", [lower, upper]
 
 
-WORKSHOPS_FIRST = """The scoped reads are written ``workshop w CROSS JOIN <aggregate>``: SQLite
-joins in the order written after a CROSS JOIN, and without statistics (an installed ledger
-never runs ANALYZE on its own) it otherwise started a county from the month index and read
-the province's cells (4.8 s); PostgreSQL reorders it like any join."""
+# The scoped reads are written ``workshop w CROSS JOIN <aggregate>``: SQLite joins in the order
+# written after a CROSS JOIN, and without statistics (an installed ledger never runs ANALYZE on
+# its own) it otherwise started a county from the month index and read the province's cells
+# (4.8 s); PostgreSQL reorders it like any join.
 
 
 class Sql:
