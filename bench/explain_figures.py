@@ -14,10 +14,10 @@ from ledger.tables import Workshop
 
 async def main(scope_text: str, period_text: str) -> None:
     scope, period = Scope.parse(scope_text), Period.parse(period_text)
-    sql, args = figures._pay_group_sql(scope)
-    prefix = "EXPLAIN QUERY PLAN " if is_sqlite() else "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "
-    rows = await Workshop.raw(prefix + sql, str(period.first), str(period.last), *args)
-    print("-- pay group (total, person-months, workers paid, uplift; plain and low-income)")
+    sql = figures.figure_groups_sql(scope, period, period.same_months_year_earlier())
+    prefix = "EXPLAIN QUERY PLAN " if is_sqlite() else "EXPLAIN (ANALYZE, BUFFERS) "
+    rows = await Workshop.raw(prefix + sql.text, *sql.args)
+    print("-- the figures' one statement: pay group of the period and of a year earlier, workers employed")
     for row in rows:
         print(row.get("detail") or row.get("QUERY PLAN"))
 

@@ -440,16 +440,22 @@ async def check_scope_exists(scope: Scope) -> None:
         raise ValidationFailed([Problem("scope", "unknown_scope", what_zh, what_en)])
 
 
-async def _figure_groups(scope: Scope, period: Period, earlier: Period | None
-                         ) -> tuple[dict[str, int], dict[str, int], dict[str, int] | None]:
-    """The pay group of the period (and of the same months a year earlier) and workers
-    employed, from the aggregates, in one statement (one round trip)."""
+def figure_groups_sql(scope: Scope, period: Period, earlier: Period | None) -> Sql:
+    """The one statement of ``_figure_groups`` (also what ``bench/explain_figures.py`` plans)."""
     parts = [pay_group_sql(scope, period), employment_group_sql(scope, period)]
     if earlier is not None:
         parts.append(pay_group_sql(scope, earlier, "_before"))
     sql = Sql().add("SELECT * FROM ")
     for n, part in enumerate(parts):
         sql.add(f"{', ' if n else ''}({part.text}) g{n}", part.args)
+    return sql
+
+
+async def _figure_groups(scope: Scope, period: Period, earlier: Period | None
+                         ) -> tuple[dict[str, int], dict[str, int], dict[str, int] | None]:
+    """The pay group of the period (and of the same months a year earlier) and workers
+    employed, from the aggregates, in one statement (one round trip)."""
+    sql = figure_groups_sql(scope, period, earlier)
     row = (await _run(sql.text, sql.args))[0]
     pay = {key: int(row[key] or 0) for key in PAY_GROUP_KEYS}
     before = None if earlier is None else {key: int(row[key + "_before"] or 0) for key in PAY_GROUP_KEYS}
