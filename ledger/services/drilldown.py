@@ -189,15 +189,16 @@ async def _pay_total(scope: Scope, period: Period, low: bool) -> int:
     """How many (worker, month) rows: a (worker, month) with cells at one workshop only is one
     *single* cell, counted per workshop-month in ``figure_workshop_month.cells`` (``cells_low``
     when low-income); one with cells at two or more workshops (rare) is counted once from its
-    cells inside the scope. No scan of the scope's cells."""
+    cells inside the scope. No scan of the scope's cells. Read workshop-first, as the figures
+    are (``figures.py``: SQLite without statistics otherwise starts from the month index)."""
     where, args = scope_sql(scope)
     suffix = "_low" if low else ""
     first, last = str(period.first), str(period.last)
     rows = await _run(f"""
-        SELECT (SELECT COALESCE(SUM(a.cells{suffix}), 0) FROM figure_workshop_month a JOIN workshop w ON w.id = a.workshop
-                WHERE a.month >= {{}} AND a.month <= {{}} AND {where})
-             + (SELECT COUNT(*) FROM (SELECT 1 AS one FROM figure_cell c JOIN workshop w ON w.id = c.workshop
-                                      WHERE c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
+        SELECT (SELECT COALESCE(SUM(a.cells{suffix}), 0) FROM workshop w CROSS JOIN figure_workshop_month a
+                WHERE a.workshop = w.id AND a.month >= {{}} AND a.month <= {{}} AND {where})
+             + (SELECT COUNT(*) FROM (SELECT 1 AS one FROM workshop w CROSS JOIN figure_cell c
+                                      WHERE c.workshop = w.id AND c.single = 0 AND c.month >= {{}} AND c.month <= {{}} AND {where}
                                       {"AND c.low = 1" if low else ""}
                                       GROUP BY c.worker, c.month) s) AS n""", [first, last, *args, first, last, *args])
     return int(rows[0]["n"])

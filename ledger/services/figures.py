@@ -526,6 +526,6 @@ async def low_income_pay_figures(scope: Scope, period: Period) -> dict[str, Figu
     from ledger.services import aggregates
 
     await aggregates.ensure_fresh()
-    pay = await pay_group(scope, period)
-    employed = (await employment_group(scope, period))["employed_low"]
-    return {figure_name(m, True): v for m, v in _pay_figures(pay, employed, period, "_low").items()}
+    pay, employment, _ = await _figure_groups(scope, period, None)
+    return {figure_name(m, True): v
+            for m, v in _pay_figures(pay, employment["employed_low"], period, "_low").items()}
