@@ -47,7 +47,7 @@ async def bare(data: dict) -> dict:
 async def _pool():
     db = MonthlyPay._meta.db
     if db.engine_type == "postgres":
-        await db.start_connection_pool()
+        await db.start_connection_pool()  # the bare handler: asyncpg's defaults
 
 app = Litestar([bare], on_startup=[_pool])
 '''
@@ -97,10 +97,11 @@ async def setup(placements: int, months: int) -> tuple[str, list[int]]:
     return token, [p.id for p in rows]
 
 
-async def count_queries(token: str, placement: int, month: str) -> list[tuple[bool, str]]:
-    """The round trips one product write makes, in-process (same app, same database), each
-    with whether it runs inside the writers' turn (on PostgreSQL from the advisory lock to
-    COMMIT; on SQLite the whole IMMEDIATE transaction holds the write lock)."""
+async def count_queries(token: str, cells: list[tuple[int, str]]) -> list[tuple[bool, str]]:
+    """The round trips product writes make, in-process (same app, same database), each with
+    whether it runs inside the writers' turn (on PostgreSQL from the advisory lock to COMMIT;
+    on SQLite the whole IMMEDIATE transaction holds the write lock). One request per cell,
+    all sent at once: they meet in one group commit, as concurrent requests do in the server."""
     import httpx
 
     from ledger.api.app import create_app
@@ -134,24 +135,38 @@ async def count_queries(token: str, placement: int, month: str) -> list[tuple[bo
         inside = False
         return result
 
-    async def counting_flush() -> None:
-        if not sqlite:  # one script, one round trip (SQLite's statements count one by one above)
-            seen.append((inside, f"[aggregates flush: {len(aggregates.flush_statements())} statements in one script]"))
-        await flush()
+    async def counting_flush(together_with=None) -> None:  # type: ignore[no-untyped-def]
+        if not sqlite and together_with is None:  # one call (SQLite's statements count one by one above)
+            seen.append((inside, "[aggregates flush: one call of the flush function]"))
+        await flush(together_with)
+
+    import aiosqlite
+    import asyncpg
+
+    connection_cls = aiosqlite.Connection if sqlite else asyncpg.Connection
+    execute = connection_cls.execute
+
+    async def counting_execute(self, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(sql, str) and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):  # a unit's, on the connection
+            seen.append((inside, sql))
+        return await execute(self, sql, *args, **kwargs)
 
     cls.run_querystring = counting  # type: ignore[method-assign]
     transaction_cls.begin, transaction_cls.commit = counting_begin, counting_commit  # type: ignore[method-assign]
     aggregates.flush = counting_flush  # type: ignore[assignment]
+    connection_cls.execute = counting_execute  # type: ignore[method-assign]
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app()), base_url="http://bench") as c:
-            response = await c.post("/api/v1/pay", headers={"Authorization": f"Bearer {token}"},
-                                    json={"placement": placement, "month": month, "amount": "2800.00",
-                                          "days_worked": 20})
-            assert response.status_code == 201, response.text
+            responses = await asyncio.gather(*[
+                c.post("/api/v1/pay", headers={"Authorization": f"Bearer {token}"},
+                       json={"placement": placement, "month": month, "amount": "2800.00", "days_worked": 20})
+                for placement, month in cells])
+            assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
     finally:
         cls.run_querystring = original  # type: ignore[method-assign]
         transaction_cls.begin, transaction_cls.commit = begin, commit  # type: ignore[method-assign]
         aggregates.flush = flush  # type: ignore[assignment]
+        connection_cls.execute = execute  # type: ignore[method-assign]
     return seen
 
 
@@ -234,8 +249,8 @@ def main() -> None:
     writes = 2 * len(args.concurrency) * args.rounds * (args.requests + warmup)
     placements = -(-writes // len(months)) + 1
     token, ids = asyncio.run(setup(placements, len(months)))
-    queries = asyncio.run(count_queries(token, ids[0], "2000-01"))
-    inside = sum(1 for within, _ in queries if within)
+    counted = {1: asyncio.run(count_queries(token, [(ids[0], "2000-01")])),
+               8: asyncio.run(count_queries(token, [(p, "2000-02") for p in ids[:8]]))}
 
     env = dict(os.environ)
     (tmp / "bare_app.py").write_text(BARE_APP)
@@ -245,11 +260,13 @@ def main() -> None:
     engine = os.environ["LEDGER_DATABASE_URL"].split(":")[0]
     print(f"engine {engine}; uvicorn {' '.join(UVICORN)} --workers {args.workers}, for both servers; "
           f"{args.rounds} rounds of {args.requests} requests per server and concurrency, taking turns")
-    print(f"round trips per product write: {len(queries)} ({inside} inside the writers' turn, "
-          f"{len(queries) - inside} outside); the bare handler makes 1")
-    if args.list_queries:
-        for within, text in queries:
-            print(f"    {'inside ' if within else 'outside'}  {text}")
+    for k, queries in counted.items():
+        inside = sum(1 for within, _ in queries if within)
+        print(f"round trips per product write, {k} sent at once: {len(queries) / k:.2f} ({inside / k:.2f} inside "
+              f"the writers' turn, {(len(queries) - inside) / k:.2f} outside); the bare handler makes 1")
+        if args.list_queries:
+            for within, text in queries:
+                print(f"    {'inside ' if within else 'outside'}  {text}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     product = serve(["ledger.api.app:create_app", "--factory"], product_port, args.workers, env)
     bare = serve(["bare_app:app"], bare_port, args.workers, env)

@@ -6,6 +6,10 @@ starts by taking one advisory transaction lock, the same one for every writer: t
 journal's sequence stays dense (the next number is read inside the turn) and checks made
 before a write (uniqueness, locks) still hold when it commits. Readers are never blocked.
 
+A turn is paid per transaction (its COMMIT's WAL flush, the aggregates' flush), so the
+units of work that meet in a process share one (group commit, ``write_transaction``):
+each in its own savepoint, one after another on one connection, committed together.
+
 Read-only figure work may run on a streaming replica (``LEDGER_READ_DATABASE_URL``):
 ``read_raw`` sends a statement there unless it runs inside a transaction on the primary
 (a dry run or a sign-off reads its own writes) or inside ``primary_reads()``.
@@ -13,9 +17,14 @@ Read-only figure work may run on a streaming replica (``LEDGER_READ_DATABASE_URL
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -50,6 +59,19 @@ def _postgres_engine(url: str, *, read_only: bool = False) -> PostgresEngine:
     if read_only:  # the read engine never writes, even when pointed at a primary by mistake
         server_settings["default_transaction_read_only"] = "on"
     return PostgresEngine(config={"dsn": url, "server_settings": server_settings})
+
+
+async def _keep_session(connection: Any) -> None:
+    """The pool's reset, which runs when a connection goes back: nothing. asyncpg's default
+    sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` every time, a
+    round trip per request, to undo session state the ledger never makes (its advisory lock
+    is a transaction's, its settings are the connection's own). An open transaction is still
+    rolled back by asyncpg before this runs."""
+
+
+async def start_pool(db: PostgresEngine, **options: Any) -> None:
+    """Open the engine's connection pool, as the server, the CLI and the benches use it."""
+    await db.start_connection_pool(reset=_keep_session, **options)
 
 
 def engine() -> Engine:
@@ -115,33 +137,218 @@ WRITER_LOCK = 0x4C454447  # "LEDG": the advisory lock all writers share on Postg
 
 
 TRANSACTION_STATE: ContextVar[dict[str, Any] | None] = ContextVar("ledger_write_transaction", default=None)
-"""Scratch space of the current write transaction (the journal keeps its head here), gone
-with the transaction whether it commits or rolls back."""
+"""Scratch space of the current unit of work (what it read and may read again), gone with the
+unit whether it commits or rolls back."""
+
+TRANSACTION_SHARED: ContextVar[dict[str, Any] | None] = ContextVar("ledger_shared_transaction", default=None)
+"""Scratch space of the whole transaction, which the units sharing it hand on to each other
+(the journal's head and the entries it has yet to write). A unit rolled back to its
+savepoint leaves it as it found it (a shallow copy: lists are copied)."""
+
+GROUP_LIMIT = 32
+"""Units of work one shared transaction takes at most. Each runs in a savepoint, and
+PostgreSQL keeps 64 subtransactions of a transaction in shared memory; beyond that every
+reader's snapshot pays. It also bounds how long the first unit waits for the commit."""
+
+
+@dataclass(eq=False)
+class _Group:
+    """One shared transaction and the units of work that meet in it (see ``write_transaction``)."""
+
+    db: Engine
+    ready: asyncio.Future[Any]  # the open transaction, once it began and holds the writers' turn
+    done: asyncio.Future[None]  # resolved when it committed, or with why it did not
+    idle: asyncio.Event = field(default_factory=asyncio.Event)  # taking no more units, none left to run
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one unit on the connection at a time
+    members: int = 0  # units that joined
+    running: int = 0  # units that joined and have not finished
+    turns: int = 0  # units that have had the connection (names their savepoints)
+    kept: int = 0  # units that finished without error: what the commit is for
+    broken: BaseException | None = None  # a unit's rollback failed: the whole transaction goes
+    shared: dict[str, Any] = field(default_factory=dict)  # TRANSACTION_SHARED of its units
+    leader: asyncio.Task[None] | None = None
+
+
+@dataclass(eq=False)
+class _LoopWriters:
+    """Per event loop: the group taking units now, and (SQLite) the lock a group's leader
+    holds from BEGIN to COMMIT."""
+
+    open: _Group | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+_LOOPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopWriters] = weakref.WeakKeyDictionary()
+
+
+def _writers() -> _LoopWriters:
+    loop = asyncio.get_running_loop()
+    if loop not in _LOOPS:
+        _LOOPS[loop] = _LoopWriters()
+    return _LOOPS[loop]
+
+
+@asynccontextmanager
+async def _begin(db: Engine) -> AsyncIterator[Any]:
+    """A transaction holding the writers' turn: IMMEDIATE on SQLite; on PostgreSQL the shared
+    advisory lock, which writers of other processes wait for."""
+    from ledger.tables import Workshop
+
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate) as transaction:
+            yield transaction
+        return
+    from ledger.services.aggregates import flush_function_name, prepare_flush
+
+    async with db.transaction() as transaction:
+        [turn] = await Workshop.raw("SELECT pg_advisory_xact_lock({}), to_regproc({}) IS NOT NULL AS flush_ready",
+                                    WRITER_LOCK, flush_function_name())
+        await prepare_flush(transaction.connection, turn["flush_ready"])
+        yield transaction
+
+
+async def _lead(group: _Group) -> None:
+    """The group's own task: open the transaction and take the writers' turn, let the units
+    run, then write their journal entries, flush the aggregates and commit, once for all of
+    them."""
+    # On SQLite a process's groups queue here, not in SQLite's busy handler (which sleeps and
+    # polls). On PostgreSQL the next group opens its connection and waits for the advisory
+    # lock while the one before commits: the server hands the lock over at COMMIT.
+    sqlite = isinstance(group.db, SQLiteEngine)
+    try:
+        async with _writers().lock if sqlite else contextlib.nullcontext(), _begin(group.db) as transaction:
+            group.ready.set_result(transaction)
+            await group.idle.wait()
+            if group.broken is not None:
+                raise group.broken
+            if group.kept == 0:
+                raise _NothingKept  # every unit rolled back: roll back, skip the flush
+            await _before_commit(group.shared)
+    except _NothingKept:
+        pass
+    except BaseException as error:  # the units learn it from the futures
+        _close(group)
+        for future in (group.ready, group.done):
+            if not future.done():
+                future.set_exception(error)
+        if not isinstance(error, Exception):
+            raise
+        return
+    group.done.set_result(None)
+
+
+class _NothingKept(Exception):
+    pass
+
+
+async def _before_commit(shared: dict[str, Any]) -> None:
+    from ledger.services.aggregates import flush
+    from ledger.services.journal import write_pending
+
+    # the figures' aggregates commit with the rows they sum; the journal's last entries go in
+    # the same round trip as their flush
+    await flush(together_with=await write_pending(shared, keep_last=True))
+
+
+def _close(group: _Group) -> None:
+    """Take no more units into this group; whoever comes next opens the next one."""
+    writers = _writers()
+    if writers.open is group:
+        writers.open = None
+
+
+def _join(db: Engine) -> _Group:
+    writers = _writers()
+    group = writers.open
+    if group is None or group.db is not db:
+        loop = asyncio.get_running_loop()
+        group = _Group(db=db, ready=loop.create_future(), done=loop.create_future())
+        for future in (group.ready, group.done):  # a failure nobody waits for is not an unhandled error
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        writers.open = group
+        # a context of its own: nothing of the request that happened to come first
+        group.leader = loop.create_task(_lead(group), context=contextvars.Context())
+    group.members += 1
+    group.running += 1
+    if group.members >= GROUP_LIMIT:
+        _close(group)
+    return group
 
 
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction for a unit of work that writes; the service layer owns it.
 
-    Nested use joins the outer transaction (Piccolo's default)."""
-    from ledger.tables import Workshop
+    Writers take turns (see the module's docstring), and the turn's costly part is paid per
+    transaction: the commit's WAL flush, the aggregates' flush. So the units of work that
+    arrive while a transaction is busy share the next one (group commit). Each runs alone on
+    its connection, in its own savepoint and with its own scratch space, and sees the units
+    before it as it would have seen their commits; a unit that fails rolls back to its
+    savepoint and leaves the others alone. When no unit is left waiting (or ``GROUP_LIMIT``
+    have joined), the aggregates are flushed and the transaction commits, once. A unit
+    returns only after that commit: what a caller is told was written, is. The journal stays
+    one dense chain, in the order the units ran.
 
+    Nested use joins the outer unit of work (Piccolo's default)."""
     db = engine()
     if TRANSACTION_STATE.get() is not None and db.transaction_exists():
         yield  # joins the outer one
         return
-    from ledger.services.aggregates import flush
-
-    token = TRANSACTION_STATE.set({})
-    try:
-        if isinstance(db, SQLiteEngine):
-            async with db.transaction(transaction_type=TransactionType.immediate):
-                yield
-                await flush()  # the figures' aggregates commit with the rows they sum
-            return
-        async with db.transaction():
-            await Workshop.raw("SELECT pg_advisory_xact_lock({})", WRITER_LOCK)
+    if db.transaction_exists():  # inside a bare Piccolo transaction its caller opened
+        async with _own_transaction(db):
             yield
-            await flush()
+        return
+    group = _join(db)
+    failed = False  # the unit itself raised (not while it waited for its turn)
+    try:
+        transaction = await asyncio.shield(group.ready)
+        async with group.turn:
+            if group.broken is not None:
+                raise group.broken
+            group.turns += 1
+            savepoint = f"unit_{group.turns}"
+            await transaction.connection.execute(f"SAVEPOINT {savepoint}")
+            outer = db.current_transaction.set(transaction)  # type: ignore[attr-defined]
+            state, shared = TRANSACTION_STATE.set({}), TRANSACTION_SHARED.set(group.shared)
+            found = {key: list(value) if isinstance(value, list) else value for key, value in group.shared.items()}
+            try:
+                yield
+            except BaseException:
+                failed = True
+                group.shared.clear()
+                group.shared.update(found)
+                try:
+                    await transaction.connection.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                except BaseException as error:
+                    group.broken = error
+                raise
+            finally:
+                TRANSACTION_SHARED.reset(shared)
+                TRANSACTION_STATE.reset(state)
+                db.current_transaction.reset(outer)  # type: ignore[attr-defined]
+            group.kept += 1
     finally:
-        TRANSACTION_STATE.reset(token)
+        group.running -= 1
+        if group.running == 0:
+            _close(group)
+            group.idle.set()
+        if failed:
+            # a unit that failed still returns after its transaction ends: nothing it began is
+            # left running (a CLI's event loop would cancel the commit of the units beside it)
+            await asyncio.wait([group.done])
+    await asyncio.shield(group.done)
+
+
+@asynccontextmanager
+async def _own_transaction(db: Engine) -> AsyncIterator[None]:
+    """A unit of work inside a transaction its caller opened with Piccolo: it joins that
+    transaction, takes the writers' turn there and flushes before returning."""
+    shared: dict[str, Any] = {}
+    state, shared_token = TRANSACTION_STATE.set({}), TRANSACTION_SHARED.set(shared)
+    try:
+        async with _begin(db):
+            yield
+            await _before_commit(shared)
+    finally:
+        TRANSACTION_SHARED.reset(shared_token)
+        TRANSACTION_STATE.reset(state)

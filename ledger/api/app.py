@@ -24,7 +24,7 @@ from ledger.api.publishing import PUBLISHING_CONTROLLERS
 from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
 from ledger.api.trust import TRUST_CONTROLLERS
 from ledger.api.workbench import WORKBENCH_CONTROLLERS, workbench_page
-from ledger.db import engine, read_engine
+from ledger.db import engine, read_engine, start_pool
 from ledger.settings import get_settings
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
@@ -62,9 +62,9 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
     replica = read_engine()  # the primary itself unless LEDGER_READ_DATABASE_URL is set
     replica_pool = pool and replica is not db
     if pool:
-        await db.start_connection_pool()
+        await start_pool(db)
     if replica_pool:
-        await replica.start_connection_pool()
+        await start_pool(replica)
     try:
         yield
     finally:

@@ -62,11 +62,11 @@ def run(args: argparse.Namespace) -> bool:
 async def _with_engine(work):
     from piccolo.engine.postgres import PostgresEngine
 
-    from ledger.db import engine
+    from ledger.db import engine, start_pool
 
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool()
+        await start_pool(db)
     try:
         return await work
     finally:

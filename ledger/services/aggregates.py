@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ledger.db import TRANSACTION_STATE, engine, is_sqlite, primary_reads, write_transaction
@@ -262,6 +263,14 @@ def _in_keys(alias: str) -> str:
             f"AND d.worker = {alias}.worker AND (d.month = '' OR d.month = {alias}.month))")
 
 
+def _in_years(alias: str, year: str) -> str:
+    """Rows of the taken workers in the years of their taken months (all years for a worker
+    taken with every month): ``year`` is the row's year, an integer. The cells
+    of the other years did not change, and neither did what was summed from them."""
+    return (f"{alias}.worker IN ({CLAIMED}) AND EXISTS (SELECT 1 FROM figure_dirty d WHERE d.workshop = -1 "
+            f"AND d.worker = {alias}.worker AND (d.month = '' OR {_year('d.month')} = {year}))")
+
+
 REPLACED = "SELECT worker FROM figure_dirty WHERE workshop = -1 AND month = ''"
 """The workers taken with every month: their placements, statuses, baseline or a workshop's
 region changed — the only changes that move a span or an employed interval."""
@@ -270,6 +279,7 @@ region changed — the only changes that move a span or an employed interval."""
 def flush_statements() -> list[str]:
     """The flush as statements that need nothing from each other but the tables: on
     PostgreSQL they go to the server as one script (one round trip inside the writers' turn)."""
+    cell_years = _in_years("c", _year("c.month"))
     touched = (f"INSERT INTO figure_dirty (worker, workshop, month) "
                f"SELECT DISTINCT 0, c.workshop, c.month FROM figure_cell c WHERE {_in_keys('c')}")
     return [
@@ -283,12 +293,12 @@ def flush_statements() -> list[str]:
         f"DELETE FROM figure_workshop_month WHERE (workshop, month) IN ({TOUCHED})",
         f"INSERT INTO figure_workshop_month ({WORKSHOP_MONTH_COLUMNS}) "
         f"{workshop_months_sql(f'(c.workshop, c.month) IN ({TOUCHED})')}",
-        f"DELETE FROM figure_worker_year WHERE worker IN ({CLAIMED})",
-        f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql(f'c.worker IN ({CLAIMED})')}",
+        f"DELETE FROM figure_worker_year WHERE {_in_years('figure_worker_year', 'figure_worker_year.year')}",
+        f"INSERT INTO figure_worker_year ({WORKER_YEAR_COLUMNS}) {worker_years_sql(cell_years)}",
         f"DELETE FROM figure_worker_span WHERE worker IN ({REPLACED})",
         f"INSERT INTO figure_worker_span ({WORKER_SPAN_COLUMNS}) {worker_spans_sql(f'p.worker IN ({REPLACED})')}",
-        f"DELETE FROM figure_person_year WHERE worker IN ({CLAIMED})",
-        f"INSERT INTO figure_person_year ({PERSON_YEAR_COLUMNS}) {person_years_sql(f'c.worker IN ({CLAIMED})')}",
+        f"DELETE FROM figure_person_year WHERE {_in_years('figure_person_year', 'figure_person_year.year')}",
+        f"INSERT INTO figure_person_year ({PERSON_YEAR_COLUMNS}) {person_years_sql(cell_years)}",
         f"DELETE FROM figure_interval WHERE worker IN ({REPLACED})",
         f"INSERT INTO figure_interval ({INTERVAL_COLUMNS}) {intervals_sql(f'p.worker IN ({REPLACED})')}",
         # the new shared groups' sums join their (span, month), by the span just written
@@ -319,7 +329,7 @@ def flush_function() -> tuple[str, str]:
     plannings were most of a single write's flush (12 ms of 13 at province scale). It
     returns at once when nothing is queued, and skips the spans and intervals unless a
     worker was queued with all months. The name carries a hash of the body, so a changed
-    flush is a new function."""
+    flush (its body or its settings) is a new function."""
     body = []
     for statement in flush_statements():
         if REPLACED in statement:
@@ -329,45 +339,68 @@ def flush_function() -> tuple[str, str]:
     text = ("BEGIN\n    IF NOT EXISTS (SELECT 1 FROM figure_dirty) THEN RETURN; END IF;\n"
             f"    IF {BULK} THEN ANALYZE figure_dirty; ANALYZE figure_cell; END IF;\n    "
             + "\n    ".join(body) + "\nEND")
-    name = "figure_flush_" + hashlib.sha256(text.encode()).hexdigest()[:12]
-    # generic plans: the engine's connections force custom ones (for the figures' LIKE), which
-    # would plan every statement here afresh at every call
+    settings = "SET plan_cache_mode = force_generic_plan SET enable_seqscan = off"
+    name = "figure_flush_" + hashlib.sha256((settings + text).encode()).hexdigest()[:12]
+    # Generic plans: the engine's connections force custom ones (for the figures' LIKE), which
+    # would plan every statement here afresh at every call. No sequential scans where an index
+    # serves: every statement reads by the queued keys, and a plan cached while the tables
+    # were small (a new installation; statistics not yet gathered) otherwise keeps scanning a
+    # table that has since grown (figure_cell, at every write).
     return name, (f"CREATE FUNCTION {name}() RETURNS void LANGUAGE plpgsql "
-                  f"SET plan_cache_mode = force_generic_plan AS $fn$\n{text}\n$fn$")
+                  f"{settings} AS $fn$\n{text}\n$fn$")
+
+
+@lru_cache(maxsize=1)
+def flush_function_name() -> str:
+    return flush_function()[0]
 
 
 _FLUSH_SQL: str | None = None
+"""What a PostgreSQL flush sends, decided by the first turn of the process: the call of the
+flush function, or (where the ledger's role may not create functions) the statements as
+one script."""
 
 
-async def _flush_sql(connection: Any) -> str:
-    """What a PostgreSQL flush sends, decided once per process: a DO block that creates the
-    flush function if this database lacks it (a new installation, a dropped schema: the
-    check is part of the same round trip) and calls it; or, where the ledger's role may not
-    create functions, the statements as one script."""
+async def prepare_flush(connection: Any, function_exists: bool) -> None:
+    """At the start of every writers' turn on PostgreSQL (``ledger.db``), told whether this
+    database holds the flush function: create it if it is missing (a new installation, a
+    dropped schema; the turn keeps two processes from creating it at once), so every flush
+    in the transaction is one short call."""
     global _FLUSH_SQL
-    if _FLUSH_SQL is None:
-        if await connection.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')"):
-            name, create = flush_function()
-            _FLUSH_SQL = (f"DO $do$ BEGIN\n    IF to_regproc('{name}') IS NULL THEN\n"
-                          f"        EXECUTE $create${create}$create$;\n    END IF;\n"
-                          f"    PERFORM {name}();\nEND $do$")
-        else:
-            _FLUSH_SQL = ";\n".join([ANALYZE_IF_BULK, *flush_statements()])
-    return _FLUSH_SQL
+    if function_exists:
+        if _FLUSH_SQL is None:
+            _FLUSH_SQL = f"SELECT {flush_function_name()}()"
+        return
+    if await connection.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')"):
+        await connection.execute(flush_function()[1])
+        _FLUSH_SQL = f"SELECT {flush_function_name()}()"
+    else:
+        _FLUSH_SQL = ";\n".join([ANALYZE_IF_BULK, *flush_statements()])
 
 
-async def flush() -> None:
+async def flush(together_with: tuple[str, list[Any]] | None = None) -> None:
     """Recompute what the queue names, in the current write transaction. Over-approximating
-    a key set is always safe: recomputing an unchanged aggregate row gives it again."""
+    a key set is always safe: recomputing an unchanged aggregate row gives it again.
+
+    ``together_with``: a statement that must run first (SQL with ``{}`` placeholders, and its
+    values; the commit's last journal INSERT), sent in the same round trip where it can be."""
     if is_sqlite():
+        if together_with is not None:
+            await _run(together_with[0], *together_with[1])
         for statement in flush_statements():
             await _run(statement)
         return
     transaction = engine().current_transaction.get()  # type: ignore[attr-defined]
-    if transaction is None:
+    if transaction is None or _FLUSH_SQL is None:
         raise RuntimeError("the aggregates are flushed only inside write_transaction()")
+    if together_with is not None and _FLUSH_SQL.startswith("SELECT"):
+        sql, values = together_with  # a WITH's INSERT runs to completion; the flush reads none of it
+        await _run(f"WITH first AS ({sql}) {_FLUSH_SQL}", *values)
+        return
+    if together_with is not None:
+        await _run(together_with[0], *together_with[1])
     # no parameters: one simple-protocol round trip, inside the writers' turn
-    await transaction.connection.execute(await _flush_sql(transaction.connection))
+    await transaction.connection.execute(_FLUSH_SQL)
 
 
 async def ensure_fresh() -> None:

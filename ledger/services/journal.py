@@ -39,7 +39,7 @@ from piccolo.table import Table
 
 from ledger import access, crypto
 from ledger.core.enums import JournalAction
-from ledger.db import TRANSACTION_STATE, engine
+from ledger.db import TRANSACTION_SHARED, TRANSACTION_STATE, engine
 from ledger.tables import JOURNALED_TABLES, AuditEntry
 
 GENESIS = "0" * 64
@@ -114,19 +114,22 @@ entries of the tables it records, and the transaction's end drops them all."""
 
 
 async def append(changes: Sequence[Change]) -> None:
-    """Append entries for changes already made in the current write transaction."""
+    """Append entries for changes already made in the current write transaction.
+
+    The entries are chained here, and written with the transaction's next batch of them:
+    when it commits (``write_pending``, before the aggregates' flush), or sooner once
+    ``_CHUNK`` wait. Units of work that share a transaction (``ledger.db``) thus write their
+    entries in one statement; a unit rolled back to its savepoint takes its entries along,
+    the written and the waiting alike."""
     if not changes:
         return
-    if not engine().transaction_exists():
+    shared = TRANSACTION_SHARED.get()
+    if shared is None or not engine().transaction_exists():
         raise RuntimeError("journal entries are written only inside write_transaction()")
     actor = access.current()
-    state = TRANSACTION_STATE.get()
-    if state is not None and "journal_head" in state:
-        seq, prev = state["journal_head"]
-    else:
-        seq, prev = await head()
+    seq, prev = shared["journal_head"] if "journal_head" in shared else await _stored_head()
     at = now_iso()
-    rows = []
+    rows = shared.setdefault("journal_pending", [])
     for change in changes:
         seq += 1
         fields = {"seq": seq, "at": at, "username": actor.username, "path": actor.path.value,
@@ -135,29 +138,53 @@ async def append(changes: Sequence[Change]) -> None:
         digest = entry_hash(prev, fields)
         rows.append([*fields.values(), prev, digest])
         prev = digest
-    for start in range(0, len(rows), _CHUNK):
-        await _insert_entries(rows[start:start + _CHUNK])
+    shared["journal_head"] = (seq, prev)  # the next append in this transaction starts here
+    if len(rows) >= _CHUNK:
+        await write_pending(shared)
+    state = TRANSACTION_STATE.get()
     if state is not None:
-        state["journal_head"] = (seq, prev)  # the next append in this transaction starts here
         for name in {change.table._meta.tablename for change in changes}:
             state.pop((READ_CACHE, name), None)  # what was read of a table it has just written is stale
+
+
+async def write_pending(shared: dict[str, Any] | None = None, *, keep_last: bool = False
+                        ) -> tuple[str, list[Any]] | None:
+    """Write the entries this transaction has chained and not yet written (``shared``: the
+    transaction's scratch; the current one if omitted). With ``keep_last`` the last INSERT
+    is returned, not run (SQL with ``{}`` placeholders, and its values), for the commit to
+    send with the aggregates' flush in one round trip."""
+    shared = TRANSACTION_SHARED.get() if shared is None else shared
+    rows = shared.pop("journal_pending", []) if shared is not None else []
+    chunks = [_entries_insert(rows[start:start + _CHUNK]) for start in range(0, len(rows), _CHUNK)]
+    last = chunks.pop() if keep_last and chunks else None
+    for sql, values in chunks:
+        await AuditEntry.raw(sql, *values)
+    return last
 
 
 _ENTRY_COLUMNS = ("seq", "at", "username", "path", "table_name", "row_id", "action", "before", "after",
                   "prev_hash", "hash")
 
 
-async def _insert_entries(rows: list[list[Any]]) -> None:
+def _entries_insert(rows: list[list[Any]]) -> tuple[str, list[Any]]:
     """One parametrised multi-row INSERT. The values are plain text and integers, so this
     skips building a Piccolo ``Table`` instance (and its query string) per entry, which cost
     more than everything else the journal does on a large import."""
     one = "(" + ", ".join(["{}"] * len(_ENTRY_COLUMNS)) + ")"
     sql = (f"INSERT INTO audit_entry ({', '.join(_ENTRY_COLUMNS)}) VALUES "
            + ", ".join([one] * len(rows)))
-    await AuditEntry.raw(sql, *[value for row in rows for value in row])
+    return sql, [value for row in rows for value in row]
 
 
 async def head() -> tuple[int, str]:
+    """The journal's last entry (seq, hash), counting those this transaction has chained."""
+    shared = TRANSACTION_SHARED.get()
+    if shared is not None and "journal_head" in shared and engine().transaction_exists():
+        return shared["journal_head"]
+    return await _stored_head()
+
+
+async def _stored_head() -> tuple[int, str]:
     last = await AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(
         AuditEntry.seq, ascending=False).first()
     return (last["seq"], last["hash"]) if last else (0, GENESIS)
@@ -175,10 +202,10 @@ def keep_head(row: dict[str, Any]) -> None:
     that follow. Only inside ``write_transaction`` (where the read was in the writers' turn,
     so no one else can append before this transaction ends), and only before its first append
     (after it, the transaction's own head is already kept and is the newer)."""
-    state = TRANSACTION_STATE.get()
-    if state is None or "journal_head" in state or not engine().transaction_exists():
+    shared = TRANSACTION_SHARED.get()
+    if shared is None or "journal_head" in shared or not engine().transaction_exists():
         return
-    state["journal_head"] = (row["journal_seq"], row["journal_hash"]) if row["journal_seq"] else (0, GENESIS)
+    shared["journal_head"] = (row["journal_seq"], row["journal_hash"]) if row["journal_seq"] else (0, GENESIS)
 
 
 # --- the only way the services write ---------------------------------------------------------
@@ -338,6 +365,8 @@ async def verify(limit: int = 50, progress: Callable[[str], None] | None = None)
         if progress is not None:
             progress(line)
 
+    if engine().transaction_exists():
+        await write_pending()  # a verify inside a write transaction reads its own entries too
     entries = await AuditEntry.select(*_FIELDS).order_by(AuditEntry.seq).order_by(AuditEntry.id)
     step(f"已读日志 {len(entries):,} 条 / {len(entries):,} journal entries read")
     findings, state, head_seq, head_hash = check_chain(entries)

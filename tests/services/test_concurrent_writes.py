@@ -14,7 +14,7 @@ from typing import Any
 
 from dbfixtures import actor, make_id, world
 
-from ledger.db import engine
+from ledger.db import engine, start_pool
 from ledger.errors import Conflict, Locked
 from ledger.services import aggregates, employment, journal, locks, people
 from ledger.tables import AuditEntry, MonthlyPay
@@ -27,7 +27,7 @@ async def pooled() -> AsyncIterator[None]:
     if db.engine_type != "postgres":
         yield
         return
-    await db.start_connection_pool(min_size=2, max_size=8)
+    await start_pool(db, min_size=2, max_size=8)
     try:
         yield
     finally:
