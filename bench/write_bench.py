@@ -12,9 +12,10 @@ sends ``--requests`` requests after a short warm-up. The product's requests are 
 an operator's bearer token, validation, the lock check, the audit journal, the aggregates
 flushed before commit; the bare handler does one parametrised INSERT into a table of the
 same columns and nothing else. It prints requests/s, p50 and p95 latency, the ratio product
-÷ bare, the load average, and the round trips one product write makes (counted in-process:
-BEGIN and COMMIT included, and which of them run inside the writers' turn — from the lock
-to the commit, the part that admits one writer at a time; ``--list-queries`` lists them).
+÷ bare, the load average, and the round trips per product write (counted in-process, for one
+write alone and for 8 sent at once, which share a group commit and a coalesced batch: BEGIN
+and COMMIT included, and which of them run inside the writers' turn — from the lock to the
+commit, the part that admits one writer at a time; ``--list-queries`` lists them).
 """
 
 from __future__ import annotations

@@ -352,3 +352,72 @@ async def _own_transaction(db: Engine) -> AsyncIterator[None]:
     finally:
         TRANSACTION_SHARED.reset(shared_token)
         TRANSACTION_STATE.reset(state)
+
+
+def in_unit_of_work() -> bool:
+    """Whether the caller runs inside a write transaction's unit of work."""
+    return TRANSACTION_STATE.get() is not None and engine().transaction_exists()
+
+
+class Coalesced:
+    """Calls of one service that meet, run as one unit of work: for the write path's hottest
+    call (a pay record a request), where each unit's own statements, one after another in
+    the writers' turn, were most of the turn.
+
+    A call queues its item and waits. The first call of a batch starts a task that waits for
+    a turn in a write transaction and, once it has one, takes every item queued by then;
+    ``run_many(items)`` reads what they need together, checks each, writes the good ones
+    together and answers each in order (a result, or the exception its caller gets). An
+    item carries whatever its caller's context must give it (the actor). Callers hear back
+    after the commit. If the unit fails as a whole (a database error), nothing of it was
+    written and each item is run alone (``run_one(item)``, concurrently, so in a group
+    commit), so that only its own caller hears of its own error. A call cancelled before its
+    batch is taken writes nothing."""
+
+    LIMIT = 200  # items a batch takes at most
+
+    def __init__(self, run_many: Any, run_one: Any) -> None:
+        self.run_many, self.run_one = run_many, run_one
+        self._open: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[tuple[Any, asyncio.Future[Any]]]] = \
+            weakref.WeakKeyDictionary()
+
+    async def __call__(self, item: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        batch = self._open.get(loop)
+        if batch is None or len(batch) >= self.LIMIT:
+            batch = []
+            self._open[loop] = batch
+            loop.create_task(self._run(loop, batch), context=contextvars.Context())
+        future: asyncio.Future[Any] = loop.create_future()
+        batch.append((item, future))
+        return await future
+
+    async def _run(self, loop: asyncio.AbstractEventLoop, batch: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+        taken: list[tuple[Any, asyncio.Future[Any]]] | None = None
+        outcomes: list[Any] | None = None
+        try:
+            async with write_transaction():
+                if self._open.get(loop) is batch:
+                    del self._open[loop]  # calls from now on start the next batch
+                taken = [(item, future) for item, future in batch if not future.cancelled()]
+                outcomes = await self.run_many([item for item, _ in taken])
+        except Exception:
+            outcomes = None  # rolled back, or never began
+        except BaseException:  # the loop is closing: nobody will write these
+            for _, future in batch:
+                future.cancel()
+            raise
+        finally:
+            if self._open.get(loop) is batch:
+                del self._open[loop]
+        if taken is None:
+            taken = [(item, future) for item, future in batch if not future.cancelled()]
+        if outcomes is None:  # nothing of the batch was written: each item alone
+            outcomes = await asyncio.gather(*[self.run_one(item) for item, _ in taken], return_exceptions=True)
+        for (_, future), outcome in zip(taken, outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)

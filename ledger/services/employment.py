@@ -16,8 +16,8 @@ from ledger.core import rules
 from ledger.core.enums import PayBasis, Role
 from ledger.core.money import fen_to_yuan, money_str, yuan_to_fen
 from ledger.core.problems import Problem
-from ledger.db import write_transaction
-from ledger.errors import Forbidden, ValidationFailed
+from ledger.db import Coalesced, in_unit_of_work, write_transaction
+from ledger.errors import Forbidden, LedgerError, ValidationFailed
 from ledger.services import journal
 from ledger.services.common import (
     MAX_ID,
@@ -246,18 +246,37 @@ async def _pay_facts(placement_id: int, month: str, existing_id: int | None) -> 
     return rows[0] if rows else None
 
 
-async def validate_pay(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
-    checks = Collector()
-    clean = check_pay_fields(data, checks)
+PAY_FACTS_MANY = f"""SELECT k.n AS n, p.id, p.worker, p.workshop, p.hired_on, p.left_on,
+        EXISTS (SELECT 1 FROM monthly_pay m WHERE m.placement = p.id AND m.month = k.month) AS duplicate,
+        {first_lock_sql("p.workshop", "k.month")} AS lock_id,
+        {journal.HEAD_COLUMNS}
+    FROM ({{keys}}) k JOIN placement p ON p.id = k.placement"""
+"""``PAY_FACTS`` for many new records at once; ``keys`` is a UNION ALL of
+``SELECT n, placement, month`` rows (n: the record's place in its batch)."""
+
+
+async def _pay_facts_many(keys: list[tuple[int, int, str]]) -> dict[int, dict[str, Any]]:
+    if not keys:
+        return {}
+    one = "SELECT CAST({} AS INTEGER) AS n, CAST({} AS INTEGER) AS placement, CAST({} AS VARCHAR(7)) AS month"
+    sql = PAY_FACTS_MANY.format(keys=" UNION ALL ".join([one] * len(keys)))
+    return {row["n"]: row for row in await MonthlyPay.raw(sql, *[value for key in keys for value in key])}
+
+
+def _placement_id(data: dict[str, Any], checks: Collector) -> int | None:
+    """The record's placement id if it is one (the problem recorded if not)."""
     placement_id = data.get("placement")
     reference = reference_problems(placement_id, "placement")
     checks.add(reference)
-    placement = None
-    if not reference:
-        if 1 <= placement_id <= MAX_ID:
-            placement = await _pay_facts(placement_id, clean["month"] or "", existing_id)
-        if placement is None:
-            checks.add([unknown_reference("placement", placement_id, "用工记录", "placement")])
+    return None if reference else placement_id
+
+
+async def _checked_pay(data: dict[str, Any], checks: Collector, clean: dict[str, Any], placement_id: int | None,
+                       placement: dict[str, Any] | None) -> dict[str, Any]:
+    """The rest of a pay record's checks, against its facts (``PAY_FACTS``; None: no such
+    placement): raises with every problem, or returns the clean record."""
+    if placement_id is not None and placement is None:
+        checks.add([unknown_reference("placement", placement_id, "用工记录", "placement")])
     clean["placement"] = placement["id"] if placement else None
     if placement:
         _own(placement["workshop"], "placement")
@@ -273,12 +292,74 @@ async def validate_pay(data: dict[str, Any], existing_id: int | None = None) -> 
     return clean
 
 
+async def validate_pay(data: dict[str, Any], existing_id: int | None = None) -> dict[str, Any]:
+    checks = Collector()
+    clean = check_pay_fields(data, checks)
+    placement_id = _placement_id(data, checks)
+    placement = None
+    if placement_id is not None and 1 <= placement_id <= MAX_ID:
+        placement = await _pay_facts(placement_id, clean["month"] or "", existing_id)
+    return await _checked_pay(data, checks, clean, placement_id, placement)
+
+
 async def create_pay(data: dict[str, Any]) -> dict[str, Any]:
+    """Log one month's pay for one placement. Records logged at the same time by several
+    callers are checked and written together (``Coalesced``): each caller gets its own answer
+    or its own error, exactly as if the records had been written one after another in the
+    order they came."""
     _require_writer("登记月收入", "logging pay")
-    async with write_transaction():
-        clean = await validate_pay(data)
-        row = await journal.insert(MonthlyPay, clean)
-    return pay_out(row)  # as stored (RETURNING); validate_pay checked the actor owns its workshop
+    if in_unit_of_work():  # part of the caller's own unit of work
+        return await _create_pay_alone((data, access.current()))
+    return await _PAY_WRITES((data, access.current()))
+
+
+async def _create_pay_alone(item: tuple[dict[str, Any], access.Actor]) -> dict[str, Any]:
+    data, actor = item
+    with access.acting_as(actor):
+        async with write_transaction():
+            clean = await validate_pay(data)
+            row = await journal.insert(MonthlyPay, clean)
+        return pay_out(row)  # as stored (RETURNING); validate_pay checked the actor owns its workshop
+
+
+async def _create_pays(items: list[tuple[dict[str, Any], access.Actor]]) -> list[Any]:
+    """The records of many callers, in one unit of work: one read of their facts, each
+    checked as its caller (a record that repeats an earlier one's placement and month is a
+    duplicate of it), one INSERT of the good ones, each journaled as its caller."""
+    outcomes: list[Any] = [None] * len(items)
+    prepared = []
+    keys = []
+    for n, (data, _) in enumerate(items):
+        checks = Collector()
+        clean = check_pay_fields(data, checks)
+        placement_id = _placement_id(data, checks)
+        if placement_id is not None and 1 <= placement_id <= MAX_ID:
+            keys.append((n, placement_id, clean["month"] or ""))
+        prepared.append((checks, clean, placement_id))
+    facts = await _pay_facts_many(keys)
+    taken: set[tuple[int, str]] = set()
+    good: list[tuple[int, dict[str, Any], access.Actor]] = []
+    for n, ((data, actor), (checks, clean, placement_id)) in enumerate(zip(items, prepared, strict=True)):
+        placement = facts.get(n)
+        if placement is not None and (placement["id"], clean["month"]) in taken:
+            placement = {**placement, "duplicate": True}  # the earlier record in this batch has the month
+        try:
+            with access.acting_as(actor):
+                clean = await _checked_pay(data, checks, clean, placement_id, placement)
+        except LedgerError as error:
+            outcomes[n] = error
+            continue
+        taken.add((clean["placement"], clean["month"]))
+        good.append((n, clean, actor))
+    if good:
+        rows = await journal.insert_many(MonthlyPay, [clean for _, clean, _ in good],
+                                         actors=[actor for _, _, actor in good])
+        for (n, _, _), row in zip(good, rows, strict=True):
+            outcomes[n] = pay_out(row)
+    return outcomes
+
+
+_PAY_WRITES = Coalesced(_create_pays, _create_pay_alone)
 
 
 async def _pay_to_change(pay_id: int, doing_zh: str, doing_en: str) -> dict[str, Any]:

@@ -228,16 +228,24 @@ async def insert(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
     return (await insert_many(table, [values]))[0]
 
 
-async def insert_many(table: type[Table], values: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+async def insert_many(table: type[Table], values: Sequence[dict[str, Any]],
+                      actors: Sequence[access.Actor] | None = None) -> list[dict[str, Any]]:
     """Bulk insert, one statement per chunk, that returns the rows as stored (``RETURNING``
     every column, in the order given, as Piccolo maps ids): what the journal records is what
-    the database holds, with no second read."""
+    the database holds, with no second read. ``actors``: who wrote each row, when the rows
+    come from several callers (``ledger.db.Coalesced``); else the current actor."""
     instances = [table(**v) for v in values]
     columns = table._meta.columns
     rows: list[dict[str, Any]] = []
     for start in range(0, len(instances), _CHUNK):
         rows.extend(await table.insert(*instances[start:start + _CHUNK]).returning(*columns))
-    await append([Change(table, r["id"], JournalAction.create, None, snapshot(table, r)) for r in rows])
+    changes = [Change(table, r["id"], JournalAction.create, None, snapshot(table, r)) for r in rows]
+    if actors is None:
+        await append(changes)
+        return rows
+    for change, actor in zip(changes, actors, strict=True):
+        with access.acting_as(actor):
+            await append([change])
     return rows
 
 

@@ -11,14 +11,14 @@ import asyncio
 from typing import Any
 
 import pytest
-from dbfixtures import make_id, world
+from dbfixtures import actor, make_id, world
 from test_concurrent_writes import dense_and_verified, pay, placements, pooled
 
 from ledger import db as ledger_db
 from ledger.db import engine, write_transaction
-from ledger.errors import Conflict
+from ledger.errors import Conflict, Forbidden, ValidationFailed
 from ledger.services import aggregates, employment, journal, people
-from ledger.tables import AuditEntry, MonthlyPay, Worker, Workshop
+from ledger.tables import AuditEntry, MonthlyPay, Placement, Worker, Workshop
 
 
 async def transaction_id() -> Any:
@@ -27,6 +27,12 @@ async def transaction_id() -> Any:
     if engine().engine_type == "postgres":
         return (await Workshop.raw("SELECT txid_current() AS id"))[0]["id"]
     return engine().current_transaction.get()  # type: ignore[attr-defined]
+
+
+async def own_unit(record: dict[str, Any]) -> dict[str, Any]:
+    """A pay record logged as a unit of work of its own (not coalesced with others')."""
+    async with write_transaction():
+        return await employment.create_pay(record)
 
 
 async def test_units_that_arrive_together_share_one_transaction_and_all_commit(db):
@@ -121,8 +127,7 @@ async def test_the_aggregates_of_a_group_equal_the_rows_and_a_figure_read_inside
             return int(rows[0]["fen"])
 
     async with pooled():
-        answers = await asyncio.gather(employment.create_pay(pay(ids[0], "2023-09")),
-                                       employment.create_pay(pay(ids[1], "2023-09")), reader())
+        answers = await asyncio.gather(own_unit(pay(ids[0], "2023-09")), own_unit(pay(ids[1], "2023-09")), reader())
     assert answers[2] == 3 * 280000
     assert await aggregates.check() == []
 
@@ -136,7 +141,7 @@ async def test_a_journal_head_read_inside_a_unit_counts_the_entries_the_units_be
             return await journal.head()
 
     async with pooled():
-        _, (seq, digest) = await asyncio.gather(employment.create_pay(pay(ids[0], "2023-10")), head_after_write())
+        _, (seq, digest) = await asyncio.gather(own_unit(pay(ids[0], "2023-10")), head_after_write())
     last = await AuditEntry.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq, ascending=False).first()
     assert (seq, digest) == (last["seq"], last["hash"])
 
@@ -149,4 +154,88 @@ async def test_a_large_unit_writes_its_entries_in_chunks_and_they_still_chain(db
         for i in range(n):
             await people.create_worker({"name": f"批量{i}", "id_number": make_id(100 + i), "village": "花街村"})
     assert await Worker.count() == n + 1
+    await dense_and_verified()
+
+
+# --- pay records of many callers, written together (ledger.db.Coalesced) ------------------------
+
+async def test_pay_from_several_operators_at_once_is_written_in_one_transaction_each_entry_naming_its_caller(db):
+    ids = await placements(4)
+    workshop = (await Placement.select(Placement.workshop).first())["workshop"]
+    seen_transactions = []
+    run_many = employment._PAY_WRITES.run_many
+
+    async def watching(items):  # type: ignore[no-untyped-def]
+        seen_transactions.append(await transaction_id())
+        return await run_many(items)
+
+    async def as_operator(name: str, record: dict[str, Any]) -> dict[str, Any]:
+        with actor("operator", workshop, username=name):
+            return await employment.create_pay(record)
+
+    employment._PAY_WRITES.run_many = watching
+    try:
+        async with pooled():
+            answers = await asyncio.gather(*[as_operator(f"op-{i}", pay(p, "2023-11")) for i, p in enumerate(ids)])
+    finally:
+        employment._PAY_WRITES.run_many = run_many
+    assert len(seen_transactions) == 1
+    entries = {e["row_id"]: e["username"] for e in await AuditEntry.select(AuditEntry.row_id, AuditEntry.username)
+               .where(AuditEntry.table_name == "monthly_pay")}
+    assert entries == {a["id"]: f"op-{i}" for i, a in enumerate(answers)}
+    await dense_and_verified()
+
+
+async def test_in_a_batch_each_caller_gets_its_own_answer_and_errors_do_not_stop_the_others(db):
+    ids = await placements(3)
+    async with pooled():
+        answers = await asyncio.gather(
+            employment.create_pay(pay(ids[0], "2023-11")),
+            employment.create_pay({"placement": ids[1], "month": "2023-13", "amount": "-1", "days_worked": 40}),
+            employment.create_pay(pay(123456, "2023-11")),
+            employment.create_pay(pay(ids[2], "2022-11")),  # before the placement
+            employment.create_pay(pay(ids[1], "2023-11")),
+            return_exceptions=True)
+    good, bad_fields, unknown, outside, also_good = answers
+    assert isinstance(good, dict) and isinstance(also_good, dict)
+    assert isinstance(bad_fields, ValidationFailed)
+    assert {p.field for p in bad_fields.problems} == {"month", "amount", "days_worked"}
+    assert isinstance(unknown, ValidationFailed) and unknown.problems[0].code == "unknown_reference"
+    assert isinstance(outside, ValidationFailed) and outside.problems[0].code == "month_outside_placement"
+    assert sorted(r["id"] for r in await MonthlyPay.select()) == sorted([good["id"], also_good["id"]])
+    await dense_and_verified()
+
+
+async def test_an_operator_in_a_batch_cannot_log_pay_at_another_operators_workshop(db):
+    ids = await placements(2)
+    workshop = (await Placement.select(Placement.workshop).first())["workshop"]
+
+    async def as_operator(workshops: tuple[int, ...], record: dict[str, Any]) -> dict[str, Any]:
+        with actor("operator", *workshops, username=f"op-{workshops}"):
+            return await employment.create_pay(record)
+
+    async with pooled():
+        allowed, refused = await asyncio.gather(as_operator((workshop,), pay(ids[0], "2023-12")),
+                                                as_operator((workshop + 1,), pay(ids[1], "2023-12")),
+                                                return_exceptions=True)
+    assert isinstance(allowed, dict) and isinstance(refused, Forbidden)
+    assert [r["id"] for r in await MonthlyPay.select()] == [allowed["id"]]
+
+
+async def test_when_a_batch_fails_as_a_whole_each_record_is_written_alone_and_only_once(db, monkeypatch):
+    ids = await placements(3)
+    run_many = employment._PAY_WRITES.run_many
+    calls = []
+
+    async def failing_after_writing(items):  # type: ignore[no-untyped-def]
+        calls.append(len(items))
+        await run_many(items)  # written ...
+        await Workshop.raw("SELECT * FROM no_such_table")  # ... then the database refuses: all rolled back
+
+    monkeypatch.setattr(employment._PAY_WRITES, "run_many", failing_after_writing)
+    async with pooled():
+        answers = await asyncio.gather(*[employment.create_pay(pay(p, "2023-04")) for p in ids])
+    assert calls == [3]
+    assert sorted(r["id"] for r in await MonthlyPay.select()) == sorted(a["id"] for a in answers)
+    assert await MonthlyPay.count() == 3
     await dense_and_verified()
