@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger.core.rules import PlausibleMonth
@@ -78,6 +78,14 @@ class Settings(BaseSettings):
         # Fixed when the settings are read, so a message can say exactly where it looked.
         return Path(os.path.abspath(value.expanduser()))
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("数据库地址须为 sqlite:///… 或 postgresql://… / "
+                             "must be sqlite:///… or postgresql://…")
+        return value
+
     @field_validator("read_database_url")
     @classmethod
     def _postgres_replica(cls, value: str) -> str:
@@ -131,6 +139,26 @@ def mask_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+class SettingsError(ValueError):
+    """A ``LEDGER_*`` environment variable that cannot be read. The message names each one and
+    says why, in Chinese and English, without its value (a database URL holds a password)."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            if problem["type"] == "default_factory_not_called":
+                continue  # a default that waits on another setting's error: that one is named
+            name = "LEDGER_" + "_".join(str(part) for part in problem["loc"]).upper()
+            if problem["type"] == "value_error":  # ours: bilingual, some name their variable already
+                message = problem["msg"].removeprefix("Value error, ")
+            else:
+                message = f"取值无效 / invalid: {problem['msg']}"
+            lines.append(f"  - {message}" if message.startswith("LEDGER_") or not problem["loc"]
+                         else f"  - {name}: {message}")
+        raise SettingsError("环境变量设置有误，请改正后重试 / a LEDGER_* setting is wrong; fix it and retry:\n"
+                            + "\n".join(lines)) from None

@@ -139,6 +139,13 @@ def _add_host_and_port(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _ensure_conf()
+    from ledger.settings import SettingsError, get_settings
+
+    try:
+        get_settings()
+    except SettingsError as exc:  # before anything reads them (the parser's defaults do)
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
     parser = argparse.ArgumentParser(prog="ledger", description="共富工坊台账 / common-prosperity workshop ledger")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_host_and_port(sub.add_parser("serve", help="运行 API 与管理后台 / run the API and the admin panel"))

@@ -113,3 +113,15 @@ def test_by_default_the_database_and_key_file_are_in_the_users_data_folder_not_t
     settings = Settings()
     assert settings.sqlite_path == tmp_path / "xdg" / "gongfu-ledger" / "ledger.sqlite3"
     assert settings.key_file == tmp_path / "xdg" / "gongfu-ledger" / "secret.key"
+
+
+@pytest.mark.parametrize("variable, value, named", [
+    ("LEDGER_DB_POOL", "maybe", "LEDGER_DB_POOL: 取值无效 / invalid"),
+    ("LEDGER_DATABASE_URL", "mysql://ledger:s3cret@db/ledger", "LEDGER_DATABASE_URL: 数据库地址须为"),
+])
+async def test_a_wrong_setting_is_named_in_chinese_and_english_and_exits_2_without_a_traceback(tmp_path, variable,
+                                                                                               value, named):
+    result = await ledger("figures", "--scope", "all", "--period", "2023", cwd=tmp_path, env={variable: value})
+    assert result.returncode == 2
+    assert "环境变量设置有误" in result.stderr and named in result.stderr
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
