@@ -147,10 +147,11 @@ async def count_queries(token: str, cells: list[tuple[int, str]]) -> list[tuple[
     connection_cls = aiosqlite.Connection if sqlite else asyncpg.Connection
     execute = connection_cls.execute
 
-    async def counting_execute(self, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_execute(self, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # not async: aiosqlite's execute returns an awaitable context manager, asyncpg's a coroutine
         if isinstance(sql, str) and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):  # a unit's, on the connection
             seen.append((inside, sql))
-        return await execute(self, sql, *args, **kwargs)
+        return execute(self, sql, *args, **kwargs)
 
     cls.run_querystring = counting  # type: ignore[method-assign]
     transaction_cls.begin, transaction_cls.commit = counting_begin, counting_commit  # type: ignore[method-assign]
