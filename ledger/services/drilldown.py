@@ -206,14 +206,22 @@ async def _pay_total(scope: Scope, period: Period, low: bool) -> int:
 
 def _employed_sql(scope: Scope, period: Period, low: bool) -> tuple[str, list[Any]]:
     where, args = scope_sql(scope)
-    low_filter = ""
-    if low:
-        low_filter = ("AND EXISTS (SELECT 1 FROM low_income_status s WHERE s.worker = p.worker "
-                      f"AND {_month_of('s.valid_from')} <= {{}} AND (s.valid_to IS NULL OR "
-                      f"{_month_of('s.valid_to')} >= {{}}))")
+    low_filter = f"AND {low_income_placement_sql('p', 's')}" if low else ""
     sql = f"""FROM placement p JOIN workshop w ON w.id = p.workshop
               WHERE p.hired_on <= {{}} AND (p.left_on IS NULL OR p.left_on >= {{}}) AND {where} {low_filter}"""
     return sql, [period.last_day, period.first_day, *args] + ([str(period.last), str(period.first)] if low else [])
+
+
+def low_income_placement_sql(p: str, s: str) -> str:
+    """SQL: placement ``p`` has a month inside the period (two ``{}``: its last and first
+    month) in which its worker is low-income — a status in force on some day of a month the
+    placement also covers. That month is what ``workers_employed_low_income`` counts; a status
+    that meets the period but not the placement's months does not make it low-income."""
+    sf, sl = _month_of(f"{s}.valid_from"), _month_of(f"{s}.valid_to")
+    pf, pl = _month_of(f"{p}.hired_on"), _month_of(f"{p}.left_on")
+    return (f"EXISTS (SELECT 1 FROM low_income_status {s} WHERE {s}.worker = {p}.worker "
+            f"AND {sf} <= {{}} AND ({p}.left_on IS NULL OR {sf} <= {pl}) "
+            f"AND ({s}.valid_to IS NULL OR ({sl} >= {{}} AND {sl} >= {pf})))")
 
 
 async def _employed_rows(scope: Scope, period: Period, low: bool, after: tuple[Any, ...] | None, offset: int,

@@ -93,10 +93,7 @@ async def reference_rows(scope: Scope, period: Period, figure: str) -> list[dict
                  "counts_as_person_month": int(r["fen"]) > 0,
                  "baseline": None if r["baseline"] is None else str(fen_to_yuan(int(r["baseline"])))} for r in rows]
     if figure.startswith("workers_employed"):
-        month = figures._month_of
-        low_filter = (f"AND EXISTS (SELECT 1 FROM low_income_status s WHERE s.worker = p.worker "
-                      f"AND {month('s.valid_from')} <= {{}} AND (s.valid_to IS NULL OR {month('s.valid_to')} >= {{}}))"
-                      if low else "")
+        low_filter = f"AND {drilldown.low_income_placement_sql('p', 's')}" if low else ""
         rows = await Workshop.raw(
             f"""SELECT p.id AS placement, p.worker, wk.name, wk.id_number, w.code AS workshop, p.hired_on, p.left_on
                 FROM placement p JOIN workshop w ON w.id = p.workshop JOIN worker wk ON wk.id = p.worker
@@ -235,3 +232,36 @@ async def test_every_problem_of_a_request_is_named_at_once(db):
     with pytest.raises(ValidationFailed) as caught:
         await drilldown.rows_behind(scope, period, "nonsense", None, 2, "!!")
     assert sorted(p.field for p in caught.value.problems) == ["after", "metric"]
+
+
+async def test_the_low_income_employed_are_the_placements_with_a_low_income_month_of_their_own_in_the_period(db):
+    w = Workshop(code="W0", name="工坊", enterprise=(await _enterprise()), workshop_type="来料加工式", village="v",
+                 region_code="330784", opened_on=date(2021, 1, 1))
+    await w.save()
+    cases = {  # name: ([(hired_on, left_on)], [(valid_from, valid_to)])
+        "status before the placement": ([(date(2023, 6, 1), None)], [(date(2023, 1, 1), date(2023, 3, 31))]),
+        "status after it ended": ([(date(2023, 1, 1), date(2023, 2, 28))], [(date(2023, 5, 1), None)]),
+        "status in one of its months": ([(date(2022, 1, 1), None)], [(date(2023, 4, 1), date(2023, 4, 30))]),
+        "same month, other days": ([(date(2023, 3, 15), date(2023, 3, 20))], [(date(2023, 3, 31), None)]),
+        "two placements, one meets it": ([(date(2023, 1, 1), date(2023, 2, 28)), (date(2023, 9, 1), None)],
+                                         [(date(2023, 10, 1), date(2023, 10, 31))]),
+        "status outside the period": ([(date(2022, 1, 1), None)], [(date(2024, 2, 1), None)]),
+    }
+    expected = set()
+    for k, (name, (spans, statuses)) in enumerate(cases.items()):
+        worker = Worker(name=name, id_number=f"330784********{k:04d}", id_hash=f"h{k}", id_cipher="c", village="v")
+        await worker.save()
+        for hired_on, left_on in spans:
+            placement = Placement(worker=worker.id, workshop=w.id, hired_on=hired_on, left_on=left_on, pay_basis="计件")
+            await placement.save()
+            if name in ("status in one of its months", "same month, other days") or hired_on == date(2023, 9, 1):
+                expected.add(placement.id)
+        for valid_from, valid_to in statuses:
+            await LowIncomeStatus(worker=worker.id, category="低保", valid_from=valid_from, valid_to=valid_to,
+                                  source_document="测试").save()
+    scope, period = Scope.parse("all"), Period.parse("2023")
+    found = await drilldown.rows_behind(scope, period, "workers_employed_low_income", None, 50)
+    assert {r["placement"] for r in found.items} == expected
+    assert found.total == len(expected)
+    figure_set = await figures.compute(scope, period, with_growth=False)
+    assert len({r["worker"] for r in found.items}) == figure_set["workers_employed_low_income"]
