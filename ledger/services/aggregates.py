@@ -278,7 +278,8 @@ region changed — the only changes that move a span or an employed interval."""
 
 def flush_statements() -> list[str]:
     """The flush as statements that need nothing from each other but the tables: on
-    PostgreSQL they go to the server as one script (one round trip inside the writers' turn)."""
+    PostgreSQL the body of the flush function (one call, one round trip inside the writers'
+    turn), or one script where the role may not create functions."""
     cell_years = _in_years("c", _year("c.month"))
     touched = (f"INSERT INTO figure_dirty (worker, workshop, month) "
                f"SELECT DISTINCT 0, c.workshop, c.month FROM figure_cell c WHERE {_in_keys('c')}")
