@@ -15,7 +15,8 @@ same columns and nothing else. It prints requests/s, p50 and p95 latency, the ra
 ÷ bare, the load average, and the round trips per product write (counted in-process, for one
 write alone and for 8 sent at once, which share a group commit and a coalesced batch: BEGIN
 and COMMIT included, and which of them run inside the writers' turn — from the lock to the
-commit, the part that admits one writer at a time; ``--list-queries`` lists them).
+commit, the part that admits one writer at a time; on PostgreSQL with the token's actor
+remembered, as a server remembers it after its first request; ``--list-queries`` lists them).
 """
 
 from __future__ import annotations
@@ -102,15 +103,21 @@ async def count_queries(token: str, cells: list[tuple[int, str]]) -> list[tuple[
     """The round trips product writes make, in-process (same app, same database), each with
     whether it runs inside the writers' turn (on PostgreSQL from the advisory lock to COMMIT;
     on SQLite the whole IMMEDIATE transaction holds the write lock). One request per cell,
-    all sent at once: they meet in one group commit, as concurrent requests do in the server."""
+    all sent at once: they meet in one group commit, as concurrent requests do in the server.
+    On PostgreSQL the token's actor is remembered, as the server remembers it after the first
+    request (``ledger.services.actor_cache``)."""
     import httpx
 
     from ledger.api.app import create_app
     from ledger.db import engine
-    from ledger.services import aggregates
+    from ledger.services import aggregates, users
+    from ledger.services.actor_cache import ACTORS
 
     db = engine()
     sqlite = db.engine_type == "sqlite"
+    if not sqlite:
+        await ACTORS.start(db.config["dsn"])
+        await users.actor_for_token(token)
     cls, transaction_cls = type(db), type(db.transaction())
     seen: list[tuple[bool, str]] = []
     inside = False
@@ -169,6 +176,7 @@ async def count_queries(token: str, cells: list[tuple[int, str]]) -> list[tuple[
         transaction_cls.begin, transaction_cls.commit = begin, commit  # type: ignore[method-assign]
         aggregates.flush = flush  # type: ignore[assignment]
         connection_cls.execute = execute  # type: ignore[method-assign]
+        await ACTORS.stop()
     return seen
 
 

@@ -25,6 +25,7 @@ from ledger.api.reconciliation import RECONCILIATION_CONTROLLERS
 from ledger.api.trust import TRUST_CONTROLLERS
 from ledger.api.workbench import WORKBENCH_CONTROLLERS, workbench_page
 from ledger.db import engine, read_engine, start_pool
+from ledger.services.actor_cache import ACTORS
 from ledger.settings import get_settings
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
@@ -63,11 +64,14 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
     replica_pool = pool and replica is not db
     if pool:
         await start_pool(db)
+        await ACTORS.start(db.config["dsn"])  # remember who tokens are, while told of changes
     if replica_pool:
         await start_pool(replica)
     try:
         yield
     finally:
+        if pool:
+            await ACTORS.stop()
         if replica_pool:
             await replica.close_connection_pool()
         if pool:

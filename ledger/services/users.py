@@ -27,6 +27,7 @@ from ledger.core.problems import Problem
 from ledger.db import write_transaction
 from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.services import journal
+from ledger.services.actor_cache import ACTORS
 from ledger.services.common import Collector
 from ledger.tables import ApiToken, UserRole, UserWorkshop, Workshop
 
@@ -207,16 +208,29 @@ async def revoke_token(token_id: int) -> dict[str, Any]:
         if row["revoked_at"]:
             raise Conflict([Problem("id", "revoked", "令牌已吊销", "the token is already revoked")])
         updated = await journal.update(ApiToken, token_id, {"revoked_at": journal.now_iso()})
+    ACTORS.forget()  # after the commit: this process refuses the token from now on
     assert updated is not None
     return _token_out(updated)
 
 
 async def actor_for_token(token: str, path: WritePath = WritePath.api) -> Actor | None:
+    """The actor a bearer token acts as, or None. A server process remembers it while the
+    database tells it of changes (``ledger.services.actor_cache``)."""
     if not token.startswith(TOKEN_PREFIX):
         return None
+    key = _token_hash(token)
+    actor = ACTORS.get(key)
+    if actor is None:
+        generation = ACTORS.generation
+        actor = await _read_token_actor(key, path)
+        ACTORS.put(key, actor, generation)
+    return actor if actor is None or actor.path is path else actor.via(path)
+
+
+async def _read_token_actor(token_hash: str, path: WritePath) -> Actor | None:
     return _actor_of(await BaseUser.raw(
         f"{_ACTOR_SQL} JOIN api_token t ON t.\"user\" = u.id WHERE t.token_hash = {{}} AND t.revoked_at = ''",
-        _token_hash(token)), path)
+        token_hash), path)
 
 
 async def set_password(username: Any, password: Any) -> dict[str, Any]:
@@ -252,4 +266,5 @@ async def deactivate_user(username: Any) -> dict[str, Any]:
         await journal.update_many(ApiToken, [(t["id"], {"revoked_at": journal.now_iso()}) for t in live])
         await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == user["id"])
         await SessionsBase.delete().where(SessionsBase.user_id == user["id"])
+    ACTORS.forget()  # after the commit: this process refuses the user's tokens from now on
     return await get_user(user["id"])

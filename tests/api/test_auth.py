@@ -20,7 +20,9 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
 from ledger.cli import main
+from ledger.db import engine
 from ledger.services import users
+from ledger.services.actor_cache import ACTORS
 from ledger.tables import JOURNALED_TABLES, ApiToken, AuditEntry, Enterprise
 
 PASSWORD = "test-password-1"  # what make_user gives every user
@@ -157,7 +159,24 @@ async def test_an_unknown_username_is_answered_like_a_wrong_password(anonymous):
 
 # --- bearer tokens -------------------------------------------------------------------------------
 
-async def test_a_bearer_token_works_until_an_admin_revokes_it(client):
+@pytest.fixture(params=["reading every time", "remembering actors"])
+async def tokens_as_served(request, client):
+    """As the tests' in-process app serves tokens (read at every request), and as a server
+    on PostgreSQL does: remembering who they are while it listens for changes."""
+    if request.param == "reading every time":
+        yield client
+        return
+    if engine().engine_type != "postgres":
+        pytest.skip("actors are remembered on PostgreSQL only")
+    await ACTORS.start(engine().config["dsn"])
+    try:
+        yield client
+    finally:
+        await ACTORS.stop()
+
+
+async def test_a_bearer_token_works_until_an_admin_revokes_it(tokens_as_served):
+    client = tokens_as_served
     await make_user("script-owner", "auditor")
     created = await client.post("/api/v1/tokens", json={"username": "script-owner", "name": "nightly export"})
     assert created.status_code == 201, created.text
