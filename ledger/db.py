@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
@@ -191,20 +191,64 @@ def _writers() -> _LoopWriters:
 @asynccontextmanager
 async def _begin(db: Engine) -> AsyncIterator[Any]:
     """A transaction holding the writers' turn: IMMEDIATE on SQLite; on PostgreSQL the shared
-    advisory lock, which writers of other processes wait for."""
+    advisory lock, which writers of other processes wait for. A new PostgreSQL transaction
+    is a ``_Turn``: it also holds the first unit's savepoint."""
     from ledger.tables import Workshop
 
     if isinstance(db, SQLiteEngine):
         async with db.transaction(transaction_type=TransactionType.immediate) as transaction:
             yield transaction
         return
+    if not db.transaction_exists():
+        async with _Turn(db) as transaction:  # type: ignore[arg-type]
+            yield transaction
+        return
     from ledger.services.aggregates import flush_function_name, prepare_flush
 
-    async with db.transaction() as transaction:
+    async with db.transaction() as transaction:  # the caller's own (``_own_transaction``)
         [turn] = await Workshop.raw("SELECT pg_advisory_xact_lock({}), to_regproc({}) IS NOT NULL AS flush_ready",
                                     WRITER_LOCK, flush_function_name())
         await prepare_flush(transaction.connection, turn["flush_ready"])
         yield transaction
+
+
+FIRST_SAVEPOINT = "unit_1"  # the name write_transaction gives the first unit's
+
+
+class _Turn(PostgresTransaction):
+    """A PostgreSQL transaction that begins in the writers' turn, in one round trip: BEGIN,
+    the advisory lock, a check that the aggregates' flush function exists and the first
+    unit's savepoint go as one simple-protocol message (they were three round trips, the
+    most of any group after the statements its units make). The check answers by failing
+    (a division by zero): the rare turn that finds no flush function (a new or rebuilt
+    schema) rolls back and begins the long way, creating it. Commit and rollback are sent
+    as plain statements, as the begin was."""
+
+    async def begin(self) -> None:
+        from asyncpg.exceptions import DivisionByZeroError
+
+        from ledger.services.aggregates import flush_function_name, prepare_flush
+
+        check = f"1 / (to_regproc('{flush_function_name()}') IS NOT NULL)::int"
+        try:
+            await self.connection.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK}), {check}; "
+                                          f"SAVEPOINT {FIRST_SAVEPOINT}")
+            ready = True
+        except DivisionByZeroError:
+            await self.connection.execute("ROLLBACK")
+            await self.connection.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+            ready = False
+        await prepare_flush(self.connection, ready)
+        if not ready:
+            await self.connection.execute(f"SAVEPOINT {FIRST_SAVEPOINT}")
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
 
 
 async def _lead(group: _Group) -> None:
@@ -307,7 +351,8 @@ async def write_transaction() -> AsyncIterator[None]:
                 raise group.broken
             group.turns += 1
             savepoint = f"unit_{group.turns}"
-            await transaction.connection.execute(f"SAVEPOINT {savepoint}")
+            if not (group.turns == 1 and isinstance(transaction, _Turn)):  # a _Turn began with the first
+                await transaction.connection.execute(f"SAVEPOINT {savepoint}")
             outer = db.current_transaction.set(transaction)  # type: ignore[attr-defined]
             state, shared = TRANSACTION_STATE.set({}), TRANSACTION_SHARED.set(group.shared)
             found = {key: list(value) if isinstance(value, list) else value for key, value in group.shared.items()}

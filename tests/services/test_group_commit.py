@@ -239,3 +239,34 @@ async def test_when_a_batch_fails_as_a_whole_each_record_is_written_alone_and_on
     assert sorted(r["id"] for r in await MonthlyPay.select()) == sorted(a["id"] for a in answers)
     assert await MonthlyPay.count() == 3
     await dense_and_verified()
+
+
+async def test_the_first_unit_of_a_group_failing_after_writing_leaves_the_units_after_it(db):
+    ids = await placements(3)
+
+    async def unit(placement: int, fail: bool) -> Any:
+        async with write_transaction():
+            await employment.create_pay(pay(placement, "2023-04"))
+            if fail:
+                await Workshop.raw("SELECT * FROM no_such_table")
+            return await transaction_id()
+
+    async with pooled():
+        answers = await asyncio.gather(unit(ids[0], True), unit(ids[1], False), unit(ids[2], False),
+                                       return_exceptions=True)
+    assert isinstance(answers[0], Exception)
+    assert answers[1] == answers[2]  # one transaction, whose first unit rolled back to its savepoint
+    assert sorted(r["placement"] for r in await MonthlyPay.select()) == sorted(ids[1:])
+    await dense_and_verified()
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="the flush function is PostgreSQL's")
+async def test_a_turn_that_finds_no_flush_function_creates_it_and_its_units_commit(db):
+    ids = await placements(2)
+    name = aggregates.flush_function_name()
+    await Workshop.raw(f"DROP FUNCTION {name}()")
+    async with pooled():
+        answers = await asyncio.gather(*[own_unit(pay(p, "2023-05")) for p in ids])
+    assert all("id" in a for a in answers)
+    assert (await Workshop.raw("SELECT to_regproc({}) IS NOT NULL AS here", name))[0]["here"]
+    await dense_and_verified()
