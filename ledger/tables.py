@@ -353,6 +353,8 @@ class FigureWorkshopMonth(Table, tablename="figure_workshop_month",
     uplift_n_low = Integer(null=False, help_text="同上，低收入月份")
     cells = Integer(null=False, default=0, help_text="仅在本工坊的人月数（不论金额）")
     cells_low = Integer(null=False, default=0, help_text="同上，低收入月份")
+    all_cells = Integer(null=False, default=0,
+                        help_text="本工坊本月的格子数（含同月在多个工坊的人，不论金额）；为 0 时该行不存在")
 
 
 class FigureWorkerYear(Table, tablename="figure_worker_year",

@@ -69,9 +69,12 @@ def _bit(column: str) -> str:
 CELL_COLUMNS = "worker, workshop, month, fen, low, single, baseline"
 
 
-def cells_sql(keyed: str | None) -> str:
+def cells_sql(keyed: str | None, months_only: bool = False) -> str:
     """SELECT of the cells, from the business rows. ``keyed``: the SQL of a (worker, month)
-    key set (month '' = every month); None for all cells (the rebuild and the check)."""
+    key set (month '' = every month); None for all cells (the rebuild and the check).
+    ``months_only``: the key set holds no '' (the fast flush), so a key's month is matched
+    by the index alone."""
+    month = "{t}.month = k.month" if months_only else "(k.month = '' OR {t}.month = k.month)"
     if keyed is None:
         source = """
             SELECT p.worker AS worker, p.workshop AS workshop, mp.month AS month, mp.amount_fen AS fen
@@ -82,11 +85,11 @@ def cells_sql(keyed: str | None) -> str:
         source = f"""
             SELECT p.worker AS worker, p.workshop AS workshop, mp.month AS month, mp.amount_fen AS fen
             FROM ({keyed}) k JOIN placement p ON p.worker = k.worker
-            JOIN monthly_pay mp ON mp.placement = p.id AND (k.month = '' OR mp.month = k.month)
+            JOIN monthly_pay mp ON mp.placement = p.id AND {month.format(t='mp')}
             UNION ALL
             SELECT p.worker, p.workshop, a.month, a.delta_fen
             FROM ({keyed}) k JOIN placement p ON p.worker = k.worker
-            JOIN adjustment a ON a.placement = p.id AND (k.month = '' OR a.month = k.month)"""
+            JOIN adjustment a ON a.placement = p.id AND {month.format(t='a')}"""
     return f"""
         SELECT c.worker AS worker, c.workshop AS workshop, c.month AS month, c.fen AS fen,
                CASE WHEN {low_income_in_month('c.worker', 'c.month')} THEN 1 ELSE 0 END AS low,
@@ -98,36 +101,49 @@ def cells_sql(keyed: str | None) -> str:
 
 
 WORKSHOP_MONTH_COLUMNS = ("workshop, month, total_fen, total_fen_low, person_months, person_months_low, "
-                          "uplift_fen, uplift_n, uplift_fen_low, uplift_n_low, cells, cells_low")
+                          "uplift_fen, uplift_n, uplift_fen_low, uplift_n_low, cells, cells_low, all_cells")
+WORKSHOP_MONTH_SUMS = WORKSHOP_MONTH_COLUMNS.split(", ")[2:]
 
 
-def workshop_months_sql(where: str = "1 = 1") -> str:
-    """SELECT of the workshop-month sums from the cells (``where`` filters the cells ``c``)."""
+def _weighted(value: str, signed: bool) -> str:
+    """A summand, times the row's ``sign`` (+1 a cell written, -1 a cell replaced) when the
+    sum is a flush's change rather than a total."""
+    return f"({value}) * c.sign" if signed else value
+
+
+def workshop_months_sql(where: str = "1 = 1", cells: str = "figure_cell", signed: bool = False) -> str:
+    """SELECT of the workshop-month sums from the cells (``where`` filters the cells ``c``).
+    ``signed``: ``cells`` carry a ``sign`` column and the sums are the change it weighs."""
+    def add(cond: str, value: str, name: str) -> str:
+        return f"SUM(CASE WHEN {cond} THEN {_weighted(value, signed)} ELSE 0 END) AS {name}"
+
     cols = []
     for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
-        cols.append(f"SUM(CASE WHEN {cond} THEN c.fen ELSE 0 END) AS total_fen{suffix}")
+        cols.append(add(cond, "c.fen", f"total_fen{suffix}"))
     for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
-        paid = f"{cond} AND c.single = 1 AND c.fen > 0"
-        cols.append(f"SUM(CASE WHEN {paid} THEN 1 ELSE 0 END) AS person_months{suffix}")
+        cols.append(add(f"{cond} AND c.single = 1 AND c.fen > 0", "1", f"person_months{suffix}"))
     for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
         uplift = f"{cond} AND c.single = 1 AND c.fen > 0 AND c.baseline IS NOT NULL"
-        cols.append(f"SUM(CASE WHEN {uplift} THEN c.fen - c.baseline ELSE 0 END) AS uplift_fen{suffix}")
-        cols.append(f"SUM(CASE WHEN {uplift} THEN 1 ELSE 0 END) AS uplift_n{suffix}")
+        cols.append(add(uplift, "c.fen - c.baseline", f"uplift_fen{suffix}"))
+        cols.append(add(uplift, "1", f"uplift_n{suffix}"))
     for suffix, cond in (("", "1 = 1"), ("_low", "c.low = 1")):
-        cols.append(f"SUM(CASE WHEN {cond} AND c.single = 1 THEN 1 ELSE 0 END) AS cells{suffix}")
+        cols.append(add(f"{cond} AND c.single = 1", "1", f"cells{suffix}"))
+    cols.append(add("1 = 1", "1", "all_cells"))  # the row exists while this is > 0
     return f"""SELECT c.workshop AS workshop, c.month AS month, {', '.join(cols)}
-               FROM figure_cell c WHERE {where} GROUP BY c.workshop, c.month"""
+               FROM {cells} c WHERE {where} GROUP BY c.workshop, c.month"""
 
 
 WORKER_YEAR_COLUMNS = "worker, workshop, year, paid_mask, paid_low_mask"
 
 
-def worker_years_sql(where: str = "1 = 1") -> str:
-    """SELECT of the paid-month masks from the cells (each month once per group: SUM is OR)."""
+def worker_years_sql(where: str = "1 = 1", cells: str = "figure_cell", signed: bool = False) -> str:
+    """SELECT of the paid-month masks from the cells (each month once per group: SUM is OR;
+    ``signed``: the change, as in ``workshop_months_sql``)."""
+    bit = _weighted(_bit("c.month"), signed)
     return f"""SELECT c.worker AS worker, c.workshop AS workshop, {_year('c.month')} AS year,
-                      SUM({_bit('c.month')}) AS paid_mask,
-                      SUM(CASE WHEN c.low = 1 THEN {_bit('c.month')} ELSE 0 END) AS paid_low_mask
-               FROM figure_cell c WHERE c.single = 1 AND c.fen > 0 AND {where}
+                      SUM({bit}) AS paid_mask,
+                      SUM(CASE WHEN c.low = 1 THEN {bit} ELSE 0 END) AS paid_low_mask
+               FROM {cells} c WHERE c.single = 1 AND c.fen > 0 AND {where}
                GROUP BY c.worker, c.workshop, {_year('c.month')}"""
 
 
@@ -159,12 +175,13 @@ def worker_spans_sql(where: str = "1 = 1") -> str:
 PERSON_YEAR_COLUMNS = "worker, year, span, paid_mask, paid_low_mask"
 
 
-def person_years_sql(where: str = "1 = 1", cells: str = "figure_cell", spans: str = "figure_worker_span") -> str:
+def person_years_sql(where: str = "1 = 1", cells: str = "figure_cell", spans: str = "figure_worker_span",
+                     sign: str = "") -> str:
     """SELECT of each worker's paid months per year: months whose pay over all the worker's
-    workshops is > 0 (``where`` filters the cells ``c``)."""
+    workshops is > 0 (``where`` filters the cells ``c``; ``sign`` '-' negates the masks)."""
     return f"""SELECT g.worker AS worker, {_year('g.month')} AS year, s.span AS span,
-                      SUM({_bit('g.month')}) AS paid_mask,
-                      SUM(CASE WHEN g.low = 1 THEN {_bit('g.month')} ELSE 0 END) AS paid_low_mask
+                      {sign}SUM({_bit('g.month')}) AS paid_mask,
+                      {sign}SUM(CASE WHEN g.low = 1 THEN {_bit('g.month')} ELSE 0 END) AS paid_low_mask
                FROM (SELECT c.worker AS worker, c.month AS month, MAX(c.low) AS low FROM {cells} c
                      WHERE {where} GROUP BY c.worker, c.month HAVING SUM(c.fen) > 0) g
                JOIN {spans} s ON s.worker = g.worker
@@ -228,6 +245,10 @@ def span_months_sql(where: str = "1 = 1", cells: str = "figure_cell", spans: str
 SPAN_MONTH_NONZERO = " OR ".join(f"{c} <> 0" for c in SPAN_MONTH_SUMS)
 """A (span, month) row exists while one of its sums is not zero: the flush's additions and
 subtractions and the rebuild's recomputation then agree row for row."""
+
+SPAN_MONTH_ZERO = " AND ".join(f"{c} = 0" for c in SPAN_MONTH_SUMS)
+"""The rows a flush deletes: the same words as the partial index ``figure_span_month_zero``,
+so PostgreSQL finds them in it instead of scanning the table."""
 
 
 def span_month_upsert(select: str) -> str:
@@ -304,9 +325,77 @@ def flush_statements() -> list[str]:
         f"INSERT INTO figure_interval ({INTERVAL_COLUMNS}) {intervals_sql(f'p.worker IN ({REPLACED})')}",
         # the new shared groups' sums join their (span, month), by the span just written
         span_month_upsert(span_months_sql(_in_keys("c"))),
-        f"DELETE FROM figure_span_month WHERE NOT ({SPAN_MONTH_NONZERO})",
+        f"DELETE FROM figure_span_month WHERE {SPAN_MONTH_ZERO}",
         "DELETE FROM figure_dirty WHERE workshop <> 0",
     ]
+
+
+ALL_MONTHS_QUEUED = "SELECT 1 FROM figure_dirty WHERE month = ''"
+"""A worker queued with every month: the flush then takes the full path (``flush_statements``)."""
+
+
+def _upsert(table: str, columns: str, key: str, select: str, sums: list[str]) -> str:
+    """Add a change (``select``: one row per ``key``) to ``table``'s rows; a change that is zero
+    in every sum is skipped (it would write nothing)."""
+    nonzero = " OR ".join(f"d.{c} <> 0" for c in sums)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
+    return (f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({select}) d WHERE {nonzero} "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}")
+
+
+def _summed(selects: list[str], keys: str, sums: list[str]) -> str:
+    """The sum of the changes ``selects`` give, per ``keys``."""
+    union = " UNION ALL ".join(f"({s})" for s in selects)
+    return (f"SELECT {keys}, {', '.join(f'SUM(u.{c}) AS {c}' for c in sums)} FROM ({union}) u "
+            f"GROUP BY {keys}")
+
+
+def fast_flush_statements() -> list[str]:
+    """The flush when only (worker, month) keys are queued — pay and adjustments changed,
+    nothing that moves a low-income month, a baseline, a span or an interval (those queue
+    month '' and take ``flush_statements``). PostgreSQL only (data-modifying WITH).
+
+    One statement takes the keys (deleting them; a key queued meanwhile by a writer outside
+    the services stays for the next flush, and so does a '' one), reads the keys' cells as
+    they were (``old_cells``) and recomputes them from the rows (``new_cells``), deletes the
+    old cells that changed and inserts the new ones that did (disjoint rows), and adds new −
+    old to the workshop-months, worker-years, person-years and (span, month)s. Every sum there adds
+    up over cells, the masks included (a month's bit occurs once per row, so subtracting the
+    old bits is exact), and all cells of a (worker, month) are replaced together, so
+    ``single`` and the person-month groups are recomputed whole. A second statement deletes
+    the rows that reached zero — a workshop-month with no cells, a year with no paid month,
+    a (span, month) of zero sums — found in partial indexes that hold only those rows."""
+    cells = CELL_COLUMNS.split(", ")
+    same = " AND ".join([*(f"o.{c} = n.{c}" for c in cells if c != "baseline"),
+                         "o.baseline IS NOT DISTINCT FROM n.baseline"])
+    o_cols, n_cols = (", ".join(f"{a}.{c}" for c in cells) for a in ("o", "n"))
+    masks = ["paid_mask", "paid_low_mask"]
+    changes = f"""WITH claimed AS (DELETE FROM figure_dirty WHERE workshop = 0 AND month <> '' RETURNING worker, month),
+        keys AS (SELECT DISTINCT worker, month FROM claimed),
+        old_cells AS (SELECT c.id AS id, {', '.join(f'c.{c} AS {c}' for c in cells)}
+                FROM keys k JOIN figure_cell c ON c.worker = k.worker AND c.month = k.month),
+        new_cells AS ({cells_sql("SELECT worker, month FROM keys", months_only=True)}),
+        gone AS (DELETE FROM figure_cell WHERE id IN (
+                 SELECT o.id FROM old_cells o WHERE NOT EXISTS (SELECT 1 FROM new_cells n WHERE {same}))),
+        written AS (INSERT INTO figure_cell ({CELL_COLUMNS})
+                    SELECT {n_cols} FROM new_cells n WHERE NOT EXISTS (SELECT 1 FROM old_cells o WHERE {same})),
+        signed AS (SELECT {n_cols}, 1 AS sign FROM new_cells n UNION ALL SELECT {o_cols}, -1 FROM old_cells o),
+        workshop_months AS ({_upsert("figure_workshop_month", WORKSHOP_MONTH_COLUMNS, "month, workshop",
+                                     workshop_months_sql(cells="signed", signed=True), WORKSHOP_MONTH_SUMS)}),
+        worker_years AS ({_upsert("figure_worker_year", WORKER_YEAR_COLUMNS, "worker, workshop, year",
+                                  worker_years_sql(cells="signed", signed=True), masks)}),
+        person_years AS ({_upsert("figure_person_year", PERSON_YEAR_COLUMNS, "worker, year",
+                                  _summed([person_years_sql(cells="new_cells"),
+                                           person_years_sql(cells="old_cells", sign="-")],
+                                          "worker, year, span", masks), masks)})
+        {_upsert("figure_span_month", SPAN_MONTH_COLUMNS, "span, month",
+                 _summed([span_months_sql(cells="new_cells"), span_months_sql(cells="old_cells", sign="-")],
+                         "span, month", SPAN_MONTH_SUMS), SPAN_MONTH_SUMS)}"""
+    zeros = ("WITH workshop_months AS (DELETE FROM figure_workshop_month WHERE all_cells = 0), "
+             "worker_years AS (DELETE FROM figure_worker_year WHERE paid_mask = 0), "
+             "person_years AS (DELETE FROM figure_person_year WHERE paid_mask = 0) "
+             f"DELETE FROM figure_span_month WHERE {SPAN_MONTH_ZERO}")
+    return [changes, zeros]
 
 
 BULK = "(SELECT COUNT(*) FROM (SELECT 1 FROM figure_dirty LIMIT 1001) q) > 1000"
@@ -337,8 +426,10 @@ def flush_function() -> tuple[str, str]:
             body.append(f"IF EXISTS ({REPLACED}) THEN\n        {statement};\n    END IF;")
         else:
             body.append(f"{statement};")
+    fast = "".join(f"\n        {statement};" for statement in fast_flush_statements())
     text = ("BEGIN\n    IF NOT EXISTS (SELECT 1 FROM figure_dirty) THEN RETURN; END IF;\n"
-            f"    IF {BULK} THEN ANALYZE figure_dirty; ANALYZE figure_cell; END IF;\n    "
+            f"    IF {BULK} THEN ANALYZE figure_dirty; ANALYZE figure_cell; END IF;\n"
+            f"    IF NOT EXISTS ({ALL_MONTHS_QUEUED}) THEN{fast}\n        RETURN;\n    END IF;\n    "
             + "\n    ".join(body) + "\nEND")
     settings = "SET plan_cache_mode = force_generic_plan SET enable_seqscan = off"
     name = "figure_flush_" + hashlib.sha256((settings + text).encode()).hexdigest()[:12]

@@ -235,3 +235,62 @@ async def test_the_cli_check_and_rebuild_answer_in_json(db):
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert json.loads(rebuilt.stdout)["figure_cell"] == 0
 
+
+
+async def test_a_flush_of_pay_and_adjustment_keys_alone_adds_the_change_and_drops_what_reached_zero(db):
+    """Only (worker, month) keys queued: on PostgreSQL the flush adds new − old to the sums
+    (``aggregates.fast_flush_statements``) instead of recomputing them. Pay written, changed
+    and deleted and adjustments made at two workshops of one worker in one month, each batch
+    in one transaction, through every shape of that worker-month: at two workshops (shared),
+    at one (single), at none — and the sums must equal what the rows give after each."""
+    from ledger.db import write_transaction
+
+    world = await _small_world()
+    worker = world["workers"][0]
+    await people.update_worker(worker, {"baseline_income": "1500"})
+    await people.create_low_income({"worker": worker, "category": "低保", "valid_from": date(2023, 3, 1),
+                                    "valid_to": None})
+    one, two = [(await employment.create_placement({
+        "worker": worker, "workshop": shop, "hired_on": date(2022, 1, 1), "pay_basis": "计件"}))["id"]
+        for shop in world["shops"][:2]]
+    other = (await employment.create_placement({"worker": world["workers"][1], "workshop": world["shops"][0],
+                                                "hired_on": date(2022, 1, 1), "pay_basis": "计件"}))["id"]
+    now = "2026-12-05T00:00:00Z"
+    batches = [
+        # shared at both workshops in 2023-03; single in 2022-12 (another year); another worker alongside
+        ["INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ({one}, '2023-03', 100000, 5)",
+         "INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ({two}, '2023-03', 250001, 5)",
+         "INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ({one}, '2022-12', 90000, 5)",
+         "INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ({other}, '2023-03', 5, 1)"],
+        # changed, then one workshop's pay deleted: the other's cell turns single
+        ["UPDATE monthly_pay SET amount_fen = 300000 WHERE placement = {two} AND month = '2023-03'",
+         "DELETE FROM monthly_pay WHERE placement = {one} AND month = '2023-03'"],
+        # an adjustment brings the deleted workshop back (shared again, its pay negative), and another zeroes 2022-12
+        [f"INSERT INTO adjustment (placement, month, delta_fen, reason, created_by, created_at) "
+         f"VALUES ({{one}}, '2023-03', -2000, '更正', 'test', '{now}')",
+         f"INSERT INTO adjustment (placement, month, delta_fen, reason, created_by, created_at) "
+         f"VALUES ({{one}}, '2022-12', -90000, '更正', 'test', '{now}')"],
+        # a pay edit that changes nothing the figures read: the keys are queued, nothing moves
+        ["UPDATE monthly_pay SET days_worked = 7 WHERE placement = {two}"],
+        # everything of the worker gone: every row of theirs must go with it
+        ["DELETE FROM adjustment WHERE placement IN ({one}, {two})",
+         "DELETE FROM monthly_pay WHERE placement IN ({one}, {two})"],
+    ]
+    seen = set()
+    for batch in batches:
+        async with write_transaction():
+            for sql in batch:
+                await MonthlyPay.raw(sql.format(one=one, two=two, other=other))
+            queued = await MonthlyPay.raw("SELECT DISTINCT month FROM figure_dirty")
+            assert queued and "" not in {q["month"] for q in queued}  # month keys only: the fast path
+        assert await aggregates.pending() == 0
+        assert [d.as_dict() for d in await aggregates.check()] == []
+        tables = await aggregates.counts()
+        seen.add((tables["figure_span_month"], tables["figure_workshop_month"], tables["figure_person_year"]))
+        for scope, period in CHECKED[:4]:
+            kept = await figures.compute(Scope.parse(scope), Period.parse(period))
+            assert kept.as_dict() == (await figures.compute(Scope.parse(scope), Period.parse(period),
+                                                            from_rows=True)).as_dict(), (scope, period)
+    assert len(seen) > 2  # the batches did move rows in and out of the tables
+    left = await aggregates.counts()
+    assert (left["figure_cell"], left["figure_span_month"], left["figure_person_year"]) == (1, 0, 1)
