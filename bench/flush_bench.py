@@ -8,6 +8,18 @@ The database must be a scratch one (its schema is dropped and migrated). It plac
 baseline), rebuilds the aggregates, then inserts workers × months pay rows in one write
 transaction. The triggers queue one key per row, and the flush runs once at commit. It prints
 the insert time, the flush time, and whether ``aggregates.check()`` finds any difference.
+
+    ... flush_bench.py --small 400 [--keys 5]        (PostgreSQL only)
+
+then also times ``--small`` small flushes, the size of one group commit's: each transaction
+writes the pay of ``--keys`` random placements in a random month (new rows, or changed ones
+where the month is paid already; only month keys are queued), calls the flush function and
+commits (after ``VACUUM ANALYZE`` of the aggregate tables, as autovacuum would soon after the
+bulk flush). Transactions alternate between the flush function as it is (its fast path, taken
+when no worker is queued with all months) and the same function without the fast path (every
+flush the full recomputation: the baseline), on one connection with the ledger's settings.
+It prints the median and 90th percentile of each call (client-side: one round trip
+included), the ratio fast ÷ full, and whether ``aggregates.check()`` still finds nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +36,55 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-async def run(workers: int, months: int) -> None:
+async def small_flushes(count: int, keys: int, placements: list[int]) -> None:
+    import random
+    import statistics
+
+    import asyncpg
+
+    from ledger.services import aggregates
+    from ledger.tables import AGGREGATE_TABLES
+
+    url = os.environ["LEDGER_DATABASE_URL"]
+    connection = await asyncpg.connect(url, server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"})
+    try:
+        calls = {}
+        for fast in (True, False):
+            name, create = aggregates.flush_function(fast=fast)
+            if not await connection.fetchval("SELECT to_regproc($1) IS NOT NULL", name):
+                await connection.execute(create)
+            calls[fast] = f"SELECT {name}()"
+        # what autovacuum does within a minute of the bulk flush: its 20,000 dead queue rows
+        # would otherwise be most of what a small flush reads
+        for table in AGGREGATE_TABLES:
+            await connection.execute(f"VACUUM ANALYZE {table._meta.tablename}")
+        rng = random.Random(14)
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for i in range(count):
+            fast = i % 2 == 0
+            month = f"{rng.randrange(2021, 2031)}-{rng.randrange(1, 13):02d}"
+            async with connection.transaction():
+                for placement in rng.sample(placements, keys):
+                    await connection.execute(
+                        "INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ($1, $2, $3, 1) "
+                        "ON CONFLICT (placement, month) DO UPDATE SET amount_fen = excluded.amount_fen",
+                        placement, month, rng.choice([0, 1, 150000, 280000]))
+                start = time.perf_counter()
+                await connection.execute(calls[fast])
+                times[fast].append((time.perf_counter() - start) * 1000)
+    finally:
+        await connection.close()
+
+    def ms(values: list[float]) -> str:
+        return f"median {statistics.median(values):.3f} ms, p90 {statistics.quantiles(values, n=10)[-1]:.3f} ms"
+
+    print(f"{count} flushes of {keys} month keys, alternating: fast path {ms(times[True])}; "
+          f"full recomputation {ms(times[False])}; fast ÷ full (medians) "
+          f"{statistics.median(times[True]) / statistics.median(times[False]):.2f}; "
+          f"check: {[d.as_dict() for d in await aggregates.check()] or 'equal'}")
+
+
+async def run(workers: int, months: int, small: int = 0, keys: int = 5) -> None:
     from datetime import date
 
     from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -65,18 +125,22 @@ async def run(workers: int, months: int) -> None:
     done = time.perf_counter()
     print(f"{db.engine_type}: {len(rows):,} pay rows inserted in {inserted - start:.2f} s ({queued:,} keys queued); "
           f"flush at commit {done - inserted:.2f} s; check: {[d.as_dict() for d in await aggregates.check()] or 'equal'}")
+    if small and db.engine_type == "postgres":
+        await small_flushes(small, keys, [p.id for p in placements])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2000)
     parser.add_argument("--months", type=int, default=10)
+    parser.add_argument("--small", type=int, default=0, help="small flushes to time after the bulk one (PostgreSQL)")
+    parser.add_argument("--keys", type=int, default=5, help="pay rows written per small flush")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ledger-flush-bench-"))
     os.environ.setdefault("LEDGER_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ.setdefault("LEDGER_KEY_FILE", str(tmp / "secret.key"))
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
-    asyncio.run(run(args.workers, args.months))
+    asyncio.run(run(args.workers, args.months, args.small, args.keys))
 
 
 if __name__ == "__main__":

@@ -366,8 +366,6 @@ def fast_flush_statements() -> list[str]:
     the rows that reached zero — a workshop-month with no cells, a year with no paid month,
     a (span, month) of zero sums — found in partial indexes that hold only those rows."""
     cells = CELL_COLUMNS.split(", ")
-    same = " AND ".join([*(f"o.{c} = n.{c}" for c in cells if c != "baseline"),
-                         "o.baseline IS NOT DISTINCT FROM n.baseline"])
     o_cols, n_cols = (", ".join(f"{a}.{c}" for c in cells) for a in ("o", "n"))
     masks = ["paid_mask", "paid_low_mask"]
     changes = f"""WITH claimed AS (DELETE FROM figure_dirty WHERE workshop = 0 AND month <> '' RETURNING worker, month),
@@ -375,15 +373,15 @@ def fast_flush_statements() -> list[str]:
         old_cells AS (SELECT c.id AS id, {', '.join(f'c.{c} AS {c}' for c in cells)}
                 FROM keys k JOIN figure_cell c ON c.worker = k.worker AND c.month = k.month),
         new_cells AS ({cells_sql("SELECT worker, month FROM keys", months_only=True)}),
-        gone AS (DELETE FROM figure_cell WHERE id IN (
-                 SELECT o.id FROM old_cells o WHERE NOT EXISTS (SELECT 1 FROM new_cells n WHERE {same}))),
-        written AS (INSERT INTO figure_cell ({CELL_COLUMNS})
-                    SELECT {n_cols} FROM new_cells n WHERE NOT EXISTS (SELECT 1 FROM old_cells o WHERE {same})),
-        signed AS (SELECT {n_cols}, 1 AS sign FROM new_cells n UNION ALL SELECT {o_cols}, -1 FROM old_cells o),
+        signed AS (SELECT {n_cols}, NULL AS id, 1 AS sign FROM new_cells n
+                   UNION ALL SELECT {o_cols}, o.id, -1 FROM old_cells o),
+        changed AS (SELECT {CELL_COLUMNS}, MAX(id) AS id, SUM(sign) AS sign FROM signed GROUP BY {CELL_COLUMNS}),
+        gone AS (DELETE FROM figure_cell WHERE id IN (SELECT id FROM changed WHERE sign < 0)),
+        written AS (INSERT INTO figure_cell ({CELL_COLUMNS}) SELECT {CELL_COLUMNS} FROM changed WHERE sign > 0),
         workshop_months AS ({_upsert("figure_workshop_month", WORKSHOP_MONTH_COLUMNS, "month, workshop",
-                                     workshop_months_sql(cells="signed", signed=True), WORKSHOP_MONTH_SUMS)}),
+                                     workshop_months_sql(cells="changed", signed=True), WORKSHOP_MONTH_SUMS)}),
         worker_years AS ({_upsert("figure_worker_year", WORKER_YEAR_COLUMNS, "worker, workshop, year",
-                                  worker_years_sql(cells="signed", signed=True), masks)}),
+                                  worker_years_sql(cells="changed", signed=True), masks)}),
         person_years AS ({_upsert("figure_person_year", PERSON_YEAR_COLUMNS, "worker, year",
                                   _summed([person_years_sql(cells="new_cells"),
                                            person_years_sql(cells="old_cells", sign="-")],
@@ -397,6 +395,13 @@ def fast_flush_statements() -> list[str]:
              f"DELETE FROM figure_span_month WHERE {SPAN_MONTH_ZERO}")
     return [changes, zeros]
 
+
+FAST_PLANS = "set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)"
+"""How the fast path is planned: nested loops only. Its joins all go from the keys to a table
+by an index (the cells, placements, pay, adjustments, workers, spans; the old and new cells
+are matched by grouping, not joined), so a plan is as long as the key set whatever the
+statistics say. They say little about a queue that is empty between flushes: estimating a
+few hundred keys, PostgreSQL otherwise hashes all of a month's pay for five (6 ms, not 0.5)."""
 
 BULK = "(SELECT COUNT(*) FROM (SELECT 1 FROM figure_dirty LIMIT 1001) q) > 1000"
 
@@ -412,32 +417,45 @@ Counting at most 1,001 rows costs nothing for a single write. (ANALYZE also inva
 flush function's cached plans, so a bulk flush is planned for its size.)"""
 
 
-def flush_function() -> tuple[str, str]:
+def flush_function(fast: bool = True) -> tuple[str, str]:
     """The flush as a PL/pgSQL function: (its name, its CREATE statement). A function's
     statements are planned once per connection and their plans kept (they take no
     parameters), where a script is planned statement by statement at every write — 19
     plannings were most of a single write's flush (12 ms of 13 at province scale). It
     returns at once when nothing is queued, and skips the spans and intervals unless a
-    worker was queued with all months. The name carries a hash of the body, so a changed
-    flush (its body or its settings) is a new function."""
+    worker was queued with all months. When none was, it takes the fast path
+    (``fast_flush_statements``; ``fast`` False leaves it out: the baseline of
+    ``bench/flush_bench.py``). The name carries a hash of the body, so a changed flush (its
+    body or its settings) is a new function."""
     body = []
     for statement in flush_statements():
         if REPLACED in statement:
-            body.append(f"IF EXISTS ({REPLACED}) THEN\n        {statement};\n    END IF;")
+            body.append(f"IF EXISTS ({REPLACED}) THEN {statement}; END IF;")
         else:
             body.append(f"{statement};")
-    fast = "".join(f"\n        {statement};" for statement in fast_flush_statements())
-    text = ("BEGIN\n    IF NOT EXISTS (SELECT 1 FROM figure_dirty) THEN RETURN; END IF;\n"
-            f"    IF {BULK} THEN ANALYZE figure_dirty; ANALYZE figure_cell; END IF;\n"
-            f"    IF NOT EXISTS ({ALL_MONTHS_QUEUED}) THEN{fast}\n        RETURN;\n    END IF;\n    "
-            + "\n    ".join(body) + "\nEND")
-    settings = "SET plan_cache_mode = force_generic_plan SET enable_seqscan = off"
+    if fast:
+        body = [f"IF NOT EXISTS ({ALL_MONTHS_QUEUED}) THEN",
+                f"    PERFORM {FAST_PLANS};",
+                *(f"    {statement};" for statement in fast_flush_statements()),
+                "ELSE", *(f"    {statement}" for statement in body), "END IF;"]
+    # After a bulk flush the queue is empty again: statistics gathered while it held 20,000
+    # keys would have the next small flushes planned for 20,000 (hash joins over whole tables:
+    # 7 ms instead of 0.5 for five keys), so they are gathered again, from the emptied queue.
+    text = ("DECLARE\n    bulk boolean;\nBEGIN\n"
+            "    IF NOT EXISTS (SELECT 1 FROM figure_dirty) THEN RETURN; END IF;\n"
+            f"    bulk := {BULK};\n"
+            "    IF bulk THEN ANALYZE figure_dirty; ANALYZE figure_cell; END IF;\n    "
+            + "\n    ".join(body)
+            + "\n    IF bulk THEN ANALYZE figure_dirty; END IF;\nEND")
+    settings = ("SET plan_cache_mode = force_generic_plan SET enable_seqscan = off "
+                "SET enable_hashjoin = on SET enable_mergejoin = on")
     name = "figure_flush_" + hashlib.sha256((settings + text).encode()).hexdigest()[:12]
     # Generic plans: the engine's connections force custom ones (for the figures' LIKE), which
     # would plan every statement here afresh at every call. No sequential scans where an index
     # serves: every statement reads by the queued keys, and a plan cached while the tables
     # were small (a new installation; statistics not yet gathered) otherwise keeps scanning a
-    # table that has since grown (figure_cell, at every write).
+    # table that has since grown (figure_cell, at every write). Hash and merge joins on, so
+    # the fast path's settings (``FAST_PLANS``) end with the call and never reach the full path.
     return name, (f"CREATE FUNCTION {name}() RETURNS void LANGUAGE plpgsql "
                   f"{settings} AS $fn$\n{text}\n$fn$")
 
