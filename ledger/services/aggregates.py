@@ -38,7 +38,9 @@ Keeping them: triggers on the business tables queue the (worker, month) keys a r
 touches in ``figure_dirty`` (month '' = all the worker's months); ``flush`` recomputes
 exactly those keys — cells, then the workshop-months and worker-years they belong to, before
 and after — and empties the queue, in one round trip on PostgreSQL. ``ledger.db.write_transaction`` flushes before commit, so
-the aggregates commit with the rows; a reader flushes what plain SQL left queued.
+the aggregates commit with the rows; a reader flushes what plain SQL left queued. On
+PostgreSQL, when only (worker, month) keys are queued (pay and adjustments), the flush
+instead adds each change (new cells − old) to the sums (``fast_flush_statements``).
 """
 
 from __future__ import annotations
