@@ -359,10 +359,11 @@ def fast_flush_statements() -> list[str]:
 
     One statement takes the keys (deleting them; a key queued meanwhile by a writer outside
     the services stays for the next flush, and so does a '' one), reads the keys' cells as
-    they were (``old_cells``) and recomputes them from the rows (``new_cells``), deletes the
-    old cells that changed and inserts the new ones that did (disjoint rows), and adds new −
-    old to the workshop-months, worker-years, person-years and (span, month)s. Every sum there adds
-    up over cells, the masks included (a month's bit occurs once per row, so subtracting the
+    they were (``old_cells``) and recomputes them from the rows (``new_cells``), matches the
+    two by grouping (``changed``: +1 only new, -1 only old, 0 unchanged), deletes the old
+    cells that changed and inserts the new ones (disjoint rows), and adds new − old to the
+    workshop-months, worker-years, person-years and (span, month)s. Every sum there adds up
+    over cells, the masks included (a month's bit occurs once per row, so subtracting the
     old bits is exact), and all cells of a (worker, month) are replaced together, so
     ``single`` and the person-month groups are recomputed whole. A second statement deletes
     the rows that reached zero — a workshop-month with no cells, a year with no paid month,
