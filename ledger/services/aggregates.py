@@ -451,7 +451,7 @@ def flush_function(fast: bool = True) -> tuple[str, str]:
             + "\n    ".join(body)
             + "\n    IF bulk THEN ANALYZE figure_dirty; END IF;\nEND")
     settings = ("SET plan_cache_mode = force_generic_plan SET enable_seqscan = off "
-                "SET enable_hashjoin = on SET enable_mergejoin = on")
+                "SET enable_hashjoin = on SET enable_mergejoin = on SET jit = off")
     name = "figure_flush_" + hashlib.sha256((settings + text).encode()).hexdigest()[:12]
     # Generic plans: the engine's connections force custom ones (for the figures' LIKE), which
     # would plan every statement here afresh at every call. No sequential scans where an index
@@ -459,6 +459,8 @@ def flush_function(fast: bool = True) -> tuple[str, str]:
     # were small (a new installation; statistics not yet gathered) otherwise keeps scanning a
     # table that has since grown (figure_cell, at every write). Hash and merge joins on, so
     # the fast path's settings (``FAST_PLANS``) end with the call and never reach the full path.
+    # No JIT, whoever calls it (the ledger's connections have it off; psql may not): the
+    # costs that enable_seqscan = off inflates would have it compile a 1 ms statement.
     return name, (f"CREATE FUNCTION {name}() RETURNS void LANGUAGE plpgsql "
                   f"{settings} AS $fn$\n{text}\n$fn$")
 
