@@ -267,7 +267,8 @@ async def _lead(group: _Group) -> None:
                 raise group.broken
             if group.kept == 0:
                 raise _NothingKept  # every unit rolled back: roll back, skip the flush
-            await _before_commit(group.shared)
+            if await _before_commit(group.shared, then_commit=isinstance(transaction, _Turn)):
+                transaction._committed = True  # with the flush, in one message
     except _NothingKept:
         pass
     except BaseException as error:  # the units learn it from the futures
@@ -285,13 +286,15 @@ class _NothingKept(Exception):
     pass
 
 
-async def _before_commit(shared: dict[str, Any]) -> None:
+async def _before_commit(shared: dict[str, Any], then_commit: bool = False) -> bool:
+    """Write the journal's last entries and flush the aggregates, in one round trip; with
+    ``then_commit`` (a group's own transaction) the COMMIT may go in it too. Returns whether
+    it committed."""
     from ledger.services.aggregates import flush
     from ledger.services.journal import write_pending
 
-    # the figures' aggregates commit with the rows they sum; the journal's last entries go in
-    # the same round trip as their flush
-    await flush(together_with=await write_pending(shared, keep_last=True))
+    # the figures' aggregates commit with the rows they sum
+    return await flush(together_with=await write_pending(shared, keep_last=True), then_commit=then_commit)
 
 
 def _close(group: _Group) -> None:

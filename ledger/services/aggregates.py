@@ -493,29 +493,40 @@ async def prepare_flush(connection: Any, function_exists: bool) -> None:
         _FLUSH_SQL = ";\n".join([ANALYZE_IF_BULK, *flush_statements()])
 
 
-async def flush(together_with: tuple[str, list[Any]] | None = None) -> None:
+async def flush(together_with: tuple[str, list[Any]] | None = None, *, then_commit: bool = False) -> bool:
     """Recompute what the queue names, in the current write transaction. Over-approximating
     a key set is always safe: recomputing an unchanged aggregate row gives it again.
 
     ``together_with``: a statement that must run first (SQL with ``{}`` placeholders, and its
-    values; the commit's last journal INSERT), sent in the same round trip where it can be."""
+    values; the commit's last journal INSERT), sent in the same round trip where it can be.
+    ``then_commit``: the transaction may commit right after (a group's own, ``ledger.db``):
+    on PostgreSQL with the flush function the statement (its values written in as literals,
+    ``journal.inline``), the call and COMMIT go as one simple-protocol message — one round
+    trip in the writers' turn, not two. Returns whether it committed."""
     if is_sqlite():
         if together_with is not None:
             await _run(together_with[0], *together_with[1])
         for statement in flush_statements():
             await _run(statement)
-        return
+        return False
     transaction = engine().current_transaction.get()  # type: ignore[attr-defined]
     if transaction is None or _FLUSH_SQL is None:
         raise RuntimeError("the aggregates are flushed only inside write_transaction()")
+    if then_commit and _FLUSH_SQL.startswith("SELECT"):
+        from ledger.services.journal import inline
+
+        first = f"{inline(*together_with)}; " if together_with is not None else ""
+        await transaction.connection.execute(f"{first}{_FLUSH_SQL}; COMMIT")
+        return True
     if together_with is not None and _FLUSH_SQL.startswith("SELECT"):
         sql, values = together_with  # a WITH's INSERT runs to completion; the flush reads none of it
         await _run(f"WITH first AS ({sql}) {_FLUSH_SQL}", *values)
-        return
+        return False
     if together_with is not None:
         await _run(together_with[0], *together_with[1])
     # no parameters: one simple-protocol round trip, inside the writers' turn
     await transaction.connection.execute(_FLUSH_SQL)
+    return False
 
 
 async def ensure_fresh() -> None:

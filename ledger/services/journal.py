@@ -178,6 +178,32 @@ def _entries_insert(rows: list[list[Any]]) -> tuple[str, list[Any]]:
     return sql, [value for row in rows for value in row]
 
 
+def literal(value: Any) -> str:
+    """A journal value as a PostgreSQL literal, for a statement sent with its values written
+    in (``inline``): an integer as its digits, None as NULL, text dollar-quoted with a tag it
+    does not contain — nothing inside a dollar-quoted string is special, whatever
+    ``standard_conforming_strings`` says. Anything else is refused."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        n = 0
+        while f"$j{n}$" in value:
+            n += 1
+        return f"$j{n}${value}$j{n}$"
+    raise TypeError(f"no literal for a {type(value).__name__} in the journal")
+
+
+def inline(sql: str, values: list[Any]) -> str:
+    """``_entries_insert``'s statement with its values written in (its SQL has ``{}`` for
+    each value and no other braces)."""
+    parts = sql.split("{}")
+    if len(parts) != len(values) + 1:
+        raise ValueError("placeholders and values differ in number")
+    return "".join(part + literal(value) for part, value in zip(parts, values, strict=False)) + parts[-1]
+
+
 async def head() -> tuple[int, str]:
     """The journal's last entry (seq, hash), counting those this transaction has chained."""
     shared = TRANSACTION_SHARED.get()

@@ -10,6 +10,8 @@ from datetime import date
 import httpx
 import pytest
 from dbfixtures import actor, bearer, make_id, run_cli, token_for, world, xlsx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledger.api.app import create_app
 from ledger.errors import ValidationFailed
@@ -375,3 +377,28 @@ async def test_ledger_audit_verify_exits_non_zero_on_tampering(db):
     await _raw("UPDATE audit_entry SET username = 'mallory' WHERE seq = 2")
     broken = await run_cli("audit", "verify")
     assert broken.returncode == 1 and "entry_altered" in broken.stdout and "#2" in broken.stdout
+
+
+# --- journal values written into a statement (a group's flush and COMMIT in one message) -------
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)
+
+
+@pytest.mark.skipif(AuditEntry._meta.db.engine_type != "postgres", reason="the literals are PostgreSQL's")
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.one_of(st.none(), st.integers(-2**63, 2**63 - 1), _TEXT,
+                                 st.sampled_from(["$j0$", "a$j0$b$j1$", "'; DROP TABLE audit_entry; --", "\\'",
+                                                  "$$", "{}", '{"名": "张三"}'])), min_size=1, max_size=8))
+async def test_a_journal_value_written_in_as_a_literal_reads_back_as_itself(db, values):
+    sql = "SELECT " + ", ".join(f"{{}} AS v{i}" for i in range(len(values)))
+    [row] = await AuditEntry.raw(journal.inline(sql, values).replace("{", "{{").replace("}", "}}"))
+    assert [row[f"v{i}"] for i in range(len(values))] == values
+
+
+def test_only_text_integers_and_null_are_written_in():
+    for value in (1.5, True, b"x", date(2023, 1, 1)):
+        with pytest.raises(TypeError):
+            journal.literal(value)
+    with pytest.raises(ValueError):
+        journal.inline("SELECT {}, {}", [1])
