@@ -225,6 +225,17 @@ class _Turn(PostgresTransaction):
     as plain statements, as the begin was."""
 
     async def begin(self) -> None:
+        try:
+            await self._begin()
+        except BaseException:
+            # the context manager never opened, so its exit will not hand the connection back
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            raise
+
+    async def _begin(self) -> None:
         from asyncpg.exceptions import DivisionByZeroError
 
         from ledger.services.aggregates import flush_function_name, prepare_flush
