@@ -309,12 +309,26 @@ async def create_pay(data: dict[str, Any]) -> dict[str, Any]:
     order they came."""
     _require_writer("登记月收入", "logging pay")
     if in_unit_of_work():  # part of the caller's own unit of work
-        return await _create_pay_alone((data, access.current()))
-    return await _PAY_WRITES((data, access.current()))
+        return await _create_pay_alone((data, access.current(), None))
+    return await _PAY_WRITES((data, access.current(), _fields_checked(data)))
 
 
-async def _create_pay_alone(item: tuple[dict[str, Any], access.Actor]) -> dict[str, Any]:
-    data, actor = item
+_Fields = tuple[Collector, dict[str, Any], int | None]
+"""A record's field checks, made before it queues (``_fields_checked``): the problems found so
+far, the clean fields, the placement id if it is one."""
+
+
+def _fields_checked(data: dict[str, Any]) -> _Fields:
+    """The checks that need no database, made by the caller before its record queues, so they
+    are not made inside the writers' turn. A record with problems still goes on to the turn:
+    its facts' problems (an unknown placement, a locked month) are named with them."""
+    checks = Collector()
+    clean = check_pay_fields(data, checks)
+    return checks, clean, _placement_id(data, checks)
+
+
+async def _create_pay_alone(item: tuple[dict[str, Any], access.Actor, _Fields | None]) -> dict[str, Any]:
+    data, actor, _ = item
     with access.acting_as(actor):
         async with write_transaction():
             clean = await validate_pay(data)
@@ -322,24 +336,19 @@ async def _create_pay_alone(item: tuple[dict[str, Any], access.Actor]) -> dict[s
         return pay_out(row)  # as stored (RETURNING); validate_pay checked the actor owns its workshop
 
 
-async def _create_pays(items: list[tuple[dict[str, Any], access.Actor]]) -> list[Any]:
+async def _create_pays(items: list[tuple[dict[str, Any], access.Actor, _Fields]]) -> list[Any]:
     """The records of many callers, in one unit of work: one read of their facts, each
     checked as its caller (a record that repeats an earlier one's placement and month is a
-    duplicate of it), one INSERT of the good ones, each journaled as its caller."""
+    duplicate of it), one INSERT of the good ones, each journaled as its caller. The field
+    checks were made before the records queued (``_fields_checked``)."""
     outcomes: list[Any] = [None] * len(items)
-    prepared = []
-    keys = []
-    for n, (data, _) in enumerate(items):
-        checks = Collector()
-        clean = check_pay_fields(data, checks)
-        placement_id = _placement_id(data, checks)
-        if placement_id is not None and 1 <= placement_id <= MAX_ID:
-            keys.append((n, placement_id, clean["month"] or ""))
-        prepared.append((checks, clean, placement_id))
+    keys = [(n, placement_id, clean["month"] or "")
+            for n, (_, _, (_, clean, placement_id)) in enumerate(items)
+            if placement_id is not None and 1 <= placement_id <= MAX_ID]
     facts = await _pay_facts_many(keys)
     taken: set[tuple[int, str]] = set()
     good: list[tuple[int, dict[str, Any], access.Actor]] = []
-    for n, ((data, actor), (checks, clean, placement_id)) in enumerate(zip(items, prepared, strict=True)):
+    for n, (data, actor, (checks, clean, placement_id)) in enumerate(items):
         placement = facts.get(n)
         if placement is not None and (placement["id"], clean["month"]) in taken:
             placement = {**placement, "duplicate": True}  # the earlier record in this batch has the month
