@@ -501,8 +501,9 @@ async def flush(together_with: tuple[str, list[Any]] | None = None, *, then_comm
     values; the commit's last journal INSERT), sent in the same round trip where it can be.
     ``then_commit``: the transaction may commit right after (a group's own, ``ledger.db``):
     on PostgreSQL with the flush function the statement (its values written in as literals,
-    ``journal.inline``), the call and COMMIT go as one simple-protocol message — one round
-    trip in the writers' turn, not two. Returns whether it committed."""
+    ``journal.inline``; only for entries without personal data, ``journal.may_write_in``), the
+    call and COMMIT go as one simple-protocol message — one round trip in the writers' turn,
+    not two. Returns whether it committed."""
     if is_sqlite():
         if together_with is not None:
             await _run(together_with[0], *together_with[1])
@@ -512,9 +513,9 @@ async def flush(together_with: tuple[str, list[Any]] | None = None, *, then_comm
     transaction = engine().current_transaction.get()  # type: ignore[attr-defined]
     if transaction is None or _FLUSH_SQL is None:
         raise RuntimeError("the aggregates are flushed only inside write_transaction()")
-    if then_commit and _FLUSH_SQL.startswith("SELECT"):
-        from ledger.services.journal import inline
+    from ledger.services.journal import inline, may_write_in
 
+    if then_commit and _FLUSH_SQL.startswith("SELECT") and (together_with is None or may_write_in(together_with[1])):
         first = f"{inline(*together_with)}; " if together_with is not None else ""
         await transaction.connection.execute(f"{first}{_FLUSH_SQL}; COMMIT")
         return True

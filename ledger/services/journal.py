@@ -195,6 +195,19 @@ def literal(value: Any) -> str:
     raise TypeError(f"no literal for a {type(value).__name__} in the journal")
 
 
+WRITTEN_IN_TABLES = frozenset({"monthly_pay"})
+"""Whose entries may be written into a statement's text (``inline``): a statement that fails
+is logged by PostgreSQL with its text (``log_min_error_statement``), so only entries of
+tables with no personal data in them — a pay record is ids, a month and amounts — and not a
+worker's (name, masked ID number) or a low-income status."""
+
+
+def may_write_in(values: list[Any]) -> bool:
+    """Whether ``_entries_insert``'s values are all entries of ``WRITTEN_IN_TABLES``."""
+    width, at = len(_ENTRY_COLUMNS), _ENTRY_COLUMNS.index("table_name")
+    return all(values[start + at] in WRITTEN_IN_TABLES for start in range(0, len(values), width))
+
+
 def inline(sql: str, values: list[Any]) -> str:
     """``_entries_insert``'s statement with its values written in (its SQL has ``{}`` for
     each value and no other braces)."""

@@ -270,3 +270,30 @@ async def test_a_turn_that_finds_no_flush_function_creates_it_and_its_units_comm
     assert all("id" in a for a in answers)
     assert (await Workshop.raw("SELECT to_regproc({}) IS NOT NULL AS here", name))[0]["here"]
     await dense_and_verified()
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="the one-message commit is PostgreSQL's")
+async def test_only_pay_entries_are_written_into_the_commit_message_never_a_workers(db, monkeypatch):
+    """A failed statement is logged by PostgreSQL with its text: a worker's name and masked ID
+    number go as parameters, never in it. Pay entries alone do go in it (ids, a month, amounts)."""
+    import asyncpg
+
+    ids = await placements(2)
+    sent: list[str] = []
+    execute = asyncpg.Connection.execute
+
+    def recording(self, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(sql, str):
+            sent.append(sql)
+        return execute(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "execute", recording)
+    async with pooled():
+        await asyncio.gather(own_unit(pay(ids[0], "2023-06")), own_unit(pay(ids[1], "2023-06")))
+        pay_commits = [text for text in sent if text.rstrip().endswith("COMMIT") and "audit_entry" in text]
+        assert pay_commits and "monthly_pay" in pay_commits[-1] and "280000" in pay_commits[-1]
+        sent.clear()
+        async with write_transaction():
+            await people.create_worker({"name": "保密的名字", "id_number": make_id(77), "village": "花街村"})
+    assert sent and not any("保密的名字" in text or make_id(77)[-4:] + '"' in text for text in sent)
+    await dense_and_verified()
