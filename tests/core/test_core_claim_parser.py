@@ -414,3 +414,53 @@ def test_a_target_is_never_reconciled_as_an_achievement():
     assert [f.target for f in figures] == [False, True]
     report = reconcile(figures, {"workshops": 8}, 12)
     assert [(f.metric, f.claimed) for f in report.figures] == [("workshops", D(8))]
+
+
+# -- Where a plan ends (constructed, except where a source is named) ------------------------
+
+
+def test_a_plan_set_between_reported_figures_leaves_the_achieved_gain_after_it_to_be_reconciled():
+    from ledger.core.reconcile import reconcile
+
+    text = "带动就业200人，力争明年建成共富工坊60家以上，人均增收4292元。"
+    assert read(text) == [("workers_employed", D(200), "exact"), ("avg_annual_pay", D(4292), "exact")]
+    assert targets(text) == [("workshops", D(60), "at_least")]
+    report = reconcile(parse_claim_text(text).figures, {"workers_employed": 200, "avg_annual_pay": D("4300.12")}, 12)
+    assert [f.metric for f in report.figures] == ["workers_employed", "avg_annual_pay"]
+    assert read("全县建成共富工坊50家，力争明年建成60家以上，人均增收4292元。")[1] == ("avg_annual_pay", D(4292), "exact")
+
+
+def test_a_plan_that_opens_the_sentence_lists_its_targets_over_several_clauses():
+    planned = [("workshops", D(100), "exact"), ("workers_employed", D(5000), "exact"),
+               ("avg_monthly_pay", D(3000), "exact")]
+    for text in ("力争到2025年建成共富工坊100家、吸纳就业5000人、人均月增收3000元。",
+                 "力争到2025年建成共富工坊100家，吸纳就业5000人，人均月增收3000元。"):
+        assert read(text) == [] and targets(text) == planned, text
+    text = "计划2025年建成共富工坊20家，到2027年建成100家，吸纳就业5000人。"  # a later year: the same plan
+    assert read(text) == [] and [t[1] for t in targets(text)] == [D(20), D(100), D(5000)]
+    text = "目标是：建成共富工坊100家，其中星级工坊20家，吸纳就业5000人。"
+    assert read(text) == [] and [t[1] for t in targets(text)] == [D(100), D(20), D(5000)]
+
+
+def test_a_clause_that_says_what_was_done_or_names_a_time_past_ends_the_plan():
+    achieved = [("workers_employed", D(800), "exact"), ("avg_annual_pay", D(4292), "exact")]
+    for text in ("力争年底建成共富工坊20家，目前吸纳就业800人，人均增收4292元。",
+                 "力争到2025年建成共富工坊100家，去年带动就业800人，人均增收4292元。",
+                 "计划到2025年建成共富工坊100家，2023年吸纳就业800人，人均增收4292元。",
+                 "工坊力争打造全县标杆，吸纳了周边村民800人就业，人均增收4292元。"):
+        assert read(text) == achieved, text
+    assert targets("力争建成共富工坊100家；吸纳就业5000人。") == [("workshops", D(100), "exact")]
+    assert read("力争建成共富工坊100家；吸纳就业5000人。") == [("workers_employed", D(5000), "exact")]
+
+
+def test_after_reported_figures_a_plan_goes_on_over_its_asides_and_its_own_further_actions():
+    text = "全县已建成共富工坊50家，计划明年新建共富工坊20家（其中星级工坊5家），吸纳就业800人。"
+    assert read(text) == [("workshops", D(50), "exact")]
+    assert targets(text) == [("workshops", D(20), "exact"), ("workshops_certified", D(5), "exact"),
+                             ("workers_employed", D(800), "exact")]
+    # 华商报 "勉县周家山首家扶贫车间成立" (forum copy http://0916001.com/forum.php?goto=lastpost&mod=redirect&tid=32071),
+    # its two sentences joined by a comma: the plan's second action is planned, the report before it achieved.
+    text = ("目前,全县已建成产业扶贫车间示范点10个,吸纳当地贫困户315户,"
+            "计划8月底建成20个扶贫车间(工厂),带动5000户以上贫困户稳定增收。")
+    assert read(text) == [("workshops_certified", D(10), "exact"), ("households_low_income", D(315), "exact")]
+    assert targets(text) == [("workshops", D(20), "exact"), ("households_low_income", D(5000), "at_least")]
