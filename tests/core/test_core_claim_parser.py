@@ -358,6 +358,28 @@ def test_chinese_numerals_and_vague_counts_and_labels():
     assert unread("累计带动上万名妇女就业。") == [("累计带动上万名妇女就业", "vague")]
 
 
+def test_a_bare_wan_or_qian_bounded_by_its_wording_is_one_of_it():
+    # 鲁网 "莒南县岭泉镇:共富工坊绽活力" https://m.dhbk.net/news/agnD497nyV.html (held-out corpus line)
+    text = "“目前我们村共有30多个富余劳动力参与除味剂的生产制作,人均收入万元以上。”化家庙子村党支部书记化籍增说。"
+    assert read(text) == [("workers_employed", D(30), "over"), ("avg_annual_pay", D(10000), "at_least")]
+    figure = parse_claim_text(text).figures[1]
+    assert (figure.text, figure.place, figure.period_assumed) == ("人均收入万元以上", D(10000), True)
+    assert read("吸纳就业45人,人均月增收千元以上。")[1] == ("avg_monthly_pay", D(1000), "at_least")
+    assert read("吸纳就业45人,人均月增收千元左右。")[1] == ("avg_monthly_pay", D(1000), "about")
+    assert read("带动就业万人以上。") == [("workers_employed", D(10000), "at_least")]
+    assert read("吸纳就业45人,人均年增收万余元。")[1] == ("avg_annual_pay", D(10000), "over")
+
+
+def test_a_bare_wan_or_qian_in_a_name_or_unbounded_is_no_number():
+    for text in ("万达广场共富工坊吸纳就业30人。", "千岛湖畔的共富工坊吸纳就业30人。",
+                 "村里出了不少万元户,共富工坊吸纳就业30人。", "千万工程带动共富工坊吸纳就业30人。"):
+        assert read(text) == [("workers_employed", D(30), "exact")], text
+        assert parse_claim_text(text).unread == (), text
+    assert read("人均收入万元以下。") == []  # an upper bound the reader has no qualifier for: not read as a figure
+    assert unread("累计带动上万名妇女就业。") == [("累计带动上万名妇女就业", "vague")]
+    assert read("吸纳就业45人,人均收入5万元以上。")[1] == ("avg_annual_pay", D(50000), "at_least")  # after a digit: 5 × 万
+
+
 def test_per_person_gains_with_no_period_are_annual_and_say_the_period_was_assumed():
     for text, value in (("吸纳就业80人,人均增收4292元。", D(4292)), ("吸纳就业80人,人均增收1.49万元。", D(14900))):
         figure = parse_claim_text(text).figures[1]
