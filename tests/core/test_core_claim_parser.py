@@ -462,6 +462,10 @@ def test_a_plan_that_opens_the_sentence_lists_its_targets_over_several_clauses()
     assert read(text) == [] and [t[1] for t in targets(text)] == [D(20), D(100), D(5000)]
     text = "目标是：建成共富工坊100家，其中星级工坊20家，吸纳就业5000人。"
     assert read(text) == [] and [t[1] for t in targets(text)] == [D(100), D(20), D(5000)]
+    # A time word inside another word (体现在, 提前年底) is no time of the clause's own.
+    for text in ("力争到2025年建成共富工坊100家，成效体现在吸纳就业5000人。",
+                 "计划明年建成共富工坊100家，提前年底吸纳就业5000人。"):
+        assert read(text) == [] and [t[1] for t in targets(text)] == [D(100), D(5000)], text
 
 
 def test_a_clause_that_says_what_was_done_or_names_a_time_past_ends_the_plan():
