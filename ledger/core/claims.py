@@ -17,8 +17,9 @@ it knows are data in ``ledger/core/lexicon.py``. It works sentence by sentence (
 clause by clause (，：and parentheses; '、' joins):
 
 * Numbers: Arabic (half- or full-width) with decimals, times 万 / 亿 (4.79万人 → 47900), and
-  Chinese numerals that count something (八家, 一千余人, 近万名). Ranges (四五千元,
-  2000-3000元) and vague counts (几百, 上千, 上万名) are unrecognised, never guessed.
+  Chinese numerals that count something (八家, 一千余人, 近万名, 万元以上: a bare 万 or 千 that a
+  wording bounds is one of it). Ranges (四五千元, 2000-3000元) and vague counts (几百, 上千,
+  上万名) are unrecognised, never guessed.
 * Qualifiers: 余 / 多 → ``over``; 约 / 近 / 左右 / 大约 / 将近 / 接近 → ``about``;
   以上 / 超 / 超过 / 逾 / 突破 / 不少于 / 不低于 → ``at_least``; nothing (or 达) → ``exact``.
 * Workshops: N家 / N个 counts workshops when a workshop noun (共富工坊, 扶贫车间, 社区工厂,
