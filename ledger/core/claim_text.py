@@ -11,7 +11,8 @@ The steps, in order, each done by a well-kept library where one exists:
 3. Full-width digits and punctuation become half-width.
 4. Chinese numerals that count something become Arabic digits (cn2an): 六家 → 6家,
    三十多名 → 30多名, 三千五百元 → 3500元, 七万元 → 7万元 (万 / 亿 stay as multipliers so the
-   place of the last digit is still the one written), 近万名 → 近1万名. A numeral that does
+   place of the last digit is still the one written), 近万名 → 近1万名, 万元以上 → 1万元以上
+   (a bare 万 / 千 / 百 bounded by a wording is one of it). A numeral that does
    not count — 十大 (a label), 十八大, 一个 (an article), 第三家 (an ordinal) — is left as it
    is, and so are ranges (四五千元) and vague counts (上千, 数百), which the reader reports as
    unreadable rather than guess.
@@ -43,6 +44,7 @@ _CN_NUMERAL_RE = re.compile(r"[零一二两三四五六七八九十百千万亿]
 _COUNTED_RE = re.compile(r"[余多]?[万亿]?[余多]?[人名位户家个元块%]")
 _BARE_UNIT_QUALIFIERS = ("近", "约", "逾", "超", "达", "过", "突破", "达到", "超过", "将近", "接近")
 _VAGUE_BEFORE = ("数", "几", "上", "好", "成")
+_BOUNDED_UNIT_RE = re.compile(r"(?:元|块|人|名|位|户|家|个)(?:以上|左右)")
 
 
 @lru_cache(maxsize=1)
@@ -155,8 +157,11 @@ def _arabic(text: str, start: int, end: int) -> str | None:
     if before.endswith(_VAGUE_BEFORE):
         return None  # 数百, 几十, 上千, 成百: vague
     if not any(ch in _CN_DIGIT for ch in run):
-        # 万, 千, 百, 十 alone: a count only as 近万名, 千余家, 百余人 (after a digit, 27万余元, it multiplies).
-        if before[-1:].isdigit() or not (before.endswith(_BARE_UNIT_QUALIFIERS) or after[:1] in ("余", "多")):
+        # 万, 千, 百, 十 alone: a count only as 近万名, 千余家, 百余人, 万元以上, 千元左右 — where a
+        # wording bounds it, so it stands as a quantity right before its unit — never in a name
+        # (万达, 千岛湖, 万元户); after a digit (27万余元) it multiplies.
+        if before[-1:].isdigit() or not (before.endswith(_BARE_UNIT_QUALIFIERS) or after[:1] in ("余", "多")
+                                         or _BOUNDED_UNIT_RE.match(text, end)):
             return None
         run = "一" + run
     multiplier = ""

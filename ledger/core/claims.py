@@ -17,8 +17,9 @@ it knows are data in ``ledger/core/lexicon.py``. It works sentence by sentence (
 clause by clause (，：and parentheses; '、' joins):
 
 * Numbers: Arabic (half- or full-width) with decimals, times 万 / 亿 (4.79万人 → 47900), and
-  Chinese numerals that count something (八家, 一千余人, 近万名). Ranges (四五千元,
-  2000-3000元) and vague counts (几百, 上千, 上万名) are unrecognised, never guessed.
+  Chinese numerals that count something (八家, 一千余人, 近万名, 万元以上: a bare 万 or 千 that a
+  wording bounds is one of it). Ranges (四五千元, 2000-3000元) and vague counts (几百, 上千,
+  上万名) are unrecognised, never guessed.
 * Qualifiers: 余 / 多 → ``over``; 约 / 近 / 左右 / 大约 / 将近 / 接近 → ``about``;
   以上 / 超 / 超过 / 逾 / 突破 / 不少于 / 不低于 → ``at_least``; nothing (or 达) → ``exact``.
 * Workshops: N家 / N个 counts workshops when a workshop noun (共富工坊, 扶贫车间, 社区工厂,
@@ -46,9 +47,24 @@ clause by clause (，：and parentheses; '、' joins):
 * Growth: N% with 增长 / 同比 … is the growth of total pay or of the monthly average its clause
   names; a clause that names nothing (同比增长15.3%) is the growth of the pay figure just before
   it in the sentence.
-* Plans and conditions: after 预计 / 计划 / 力争 / 目标 / 将建 … (in that clause and the clauses
-  after it, until one reports what has been done: 已, 目前, 累计) and in a clause that states a
-  condition (要求, 门槛, 标准, 须, 至少), figures are targets: ``targets``, never reconciled.
+* Plans and conditions: figures after 预计 / 计划 / 力争 / 目标 / 将建 … and in a clause that
+  states a condition (要求, 门槛, 标准, 须, 至少) are targets: ``targets``, never reconciled. A
+  plan's word governs the rest of its clause ('、' lists included: 力争到2025年建成工坊100家、吸纳
+  就业5000人、人均月增收3000元) and goes on over the following clauses of the sentence that list
+  more of the same plan (力争到2025年建成100家，吸纳就业5000人，人均月增收3000元; 计划2025年
+  建成20家，到2027年建成100家). It ends at the sentence's end (。；！？) and, before that, at the
+  first clause that
+  - says what has been done or is so now, or names a time past or present of its own: 已, 了,
+    目前, 现有, 截至, 累计, 如今, 至今, 去年, 以来 … (力争明年建成60家，去年带动就业800人);
+  - names a year of its own before the plan's (计划到2025年建成100家，2023年吸纳就业800人);
+  - or, when the sentence had already reported figures before the plan, is neither an aside
+    (其中 …, a parenthesis) nor a further action of the plan opening with its own verb (带动,
+    吸纳, 新增, 实现, 建成 …): a plan set between reported figures is that clause's aim, and the
+    report resumes after it (带动就业200人，力争明年建成60家以上，人均增收4292元: the 4292 is
+    achieved; 已建成10个，计划8月底建成20个，带动5000户增收: the 5000 is planned).
+  A sentence that opens with its plan stays in it until one of the first two: the words of a
+  plan's list and of a report look alike, and only a marker of time or of completion tells them
+  apart there.
 * Low-income: a clause naming 低收入 / 困难群众 / 建档立卡 / 贫困户 / 残疾人 … makes its figures
   low-income (not when the same group also names workers in general: 低收入农户、闲散劳动力等240
   余人); the subject carries forward within the sentence (SPEC: in the article the 人均 and
@@ -491,6 +507,7 @@ _NOT_AVERAGE_RE = _words(lx.NOT_AN_AVERAGE)
 _TARGET_RE = _words(lx.TARGET_MARKERS)
 _THRESHOLD_RE = _words(lx.THRESHOLD_MARKERS)
 _ACHIEVED_RE = _words(lx.ACHIEVED_MARKERS)
+_PLAN_CHAIN_RE = re.compile(r"(?:并|再|还|同时|可|能|将)?(?:" + lx.alternation(lx.PLAN_CHAIN_VERBS) + ")")
 
 _STRONG_AVG_RE = re.compile(r"人均|每人|每位|每名|每个(?:村民|员工|工人|人|农户|职工)|平均每|月平均|年平均|平均(?=月|年|收入|工资|增收)")
 _WEAK_AVG_RE = re.compile(r"年均|月均")
@@ -510,13 +527,17 @@ _PURPOSE_RE = re.compile(r"^(?:为了|为解决|为促进|为|旨在|针对)")
 _CURRENCY_CONTEXT_RE = re.compile(r"收入|增收|工资|薪|报酬")
 
 _SENTENCE_END = "。!?;\n"
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 
 
 @dataclass
 class _SentenceState:
     low: bool = False
     other: bool = False
-    plan: bool = False
+    plan: bool = False  # a plan's figures continue in this clause
+    plan_in_report: bool = False  # the plan came after reported figures: it ends at the next clause not an aside
+    plan_year: int | None = None  # the year of the plan's time frame (到2025年)
+    reported: bool = False  # an achieved figure has been read in this sentence
     last_people_metric: ClaimMetric | None = None
     last_money_metric: ClaimMetric | None = None  # what a bare 同比增长N% that follows is about
     carried: tuple[str, int] | None = None  # the workers figure made low-income only by the carried subject
@@ -596,8 +617,8 @@ def _parse_sentence(reading: _Reading, start: int, end: int) -> None:
         has_other = bool(_OTHER_RE.search(clause))
         plan_here = _TARGET_RE.search(clause)
         threshold = bool(_THRESHOLD_RE.search(clause))
-        if not plan_here and _ACHIEVED_RE.search(clause):
-            state.plan = False  # 计划新建5家，已建成8家: a clause reporting what was done ends the plan
+        if state.plan and not plan_here and _plan_ends_at(clause, aside, state):
+            state.plan = False
         tokens = _tokens(norm, c_start, c_end)
         previous_end = c_start
         for k, token in enumerate(tokens):
@@ -630,6 +651,7 @@ def _parse_sentence(reading: _Reading, start: int, end: int) -> None:
                                      text=fragment, low_income=low, place=token.place, resolution=token.resolution,
                                      target=target, period_assumed=period_assumed, start=span[0], end=span[1])
                 _record(reading, state, figure, carried, aside)
+                state.reported = state.reported or not target
                 if token.kind is _Kind.yuan:
                     state.last_money_metric = metric
             previous_end = fragment_end
@@ -642,7 +664,26 @@ def _parse_sentence(reading: _Reading, start: int, end: int) -> None:
             if not tokens and has_low and not _PURPOSE_RE.match(stripped):
                 state.low = True
         if plan_here:
-            state.plan = True
+            # A plan that follows reported figures is one clause's aim between them: it covers its
+            # own clause and its asides, and the report resumes after it.
+            state.plan, state.plan_in_report = True, state.reported
+            state.plan_year = _last_year(clause) or state.plan_year
+
+
+def _plan_ends_at(clause: str, aside: bool, state: _SentenceState) -> bool:
+    """Whether a clause after a plan's clause leaves the plan (module docstring: plans and conditions)."""
+    if _ACHIEVED_RE.search(clause):
+        return True  # 计划新建5家，已建成8家 / 去年带动就业800人: done, or at a time past or present
+    year = _last_year(clause)
+    if year is not None and state.plan_year is not None and year < state.plan_year:
+        return True  # 计划到2025年建成100家，2023年吸纳就业800人: a time of its own, before the plan's
+    # After reported figures, the plan goes on only over asides and further actions of its own.
+    return state.plan_in_report and not aside and not _PLAN_CHAIN_RE.match(clause.strip(" “”\"'「」『』"))
+
+
+def _last_year(clause: str) -> int | None:
+    years = _YEAR_RE.findall(clause)
+    return int(years[-1]) if years else None
 
 
 def _record(reading: _Reading, state: _SentenceState, figure: ClaimFigure, carried: bool, aside: bool) -> None:

@@ -242,7 +242,8 @@ TARGET_MARKERS: tuple[Word, ...] = (
     Word("将(?:再|新|陆续|继续)?(?:建|打造|增设|吸纳|带动|达到|实现|超过|突破|增加|提供|覆盖)",
          "到2027年,累计将打造100家振兴工坊。"),
 )
-"""Figures after these (in their clause and the clauses that follow in the sentence) are planned."""
+"""Figures after these are planned: in their clause, and in the clauses after it that go on listing
+the plan (the reader's docstring says where a plan ends)."""
 
 THRESHOLD_MARKERS: tuple[Word, ...] = (
     Word("要求", "明确带动就业10人以上的硬性要求。"),
@@ -256,11 +257,33 @@ THRESHOLD_MARKERS: tuple[Word, ...] = (
 )
 """Figures in a clause with these are conditions (要求带动就业10人以上), not achievements."""
 
+PLAN_CHAIN_VERBS: tuple[Word, ...] = (
+    Word("带动", "全县已建成共富工坊50家,计划明年新建共富工坊20家,带动就业800人。"),
+    Word("吸纳", "全县已建成共富工坊50家,计划明年新建共富工坊20家,吸纳就业800人。"),
+    Word("新增", "全县已建成共富工坊50家,计划明年新建共富工坊20家,新增就业800人。"),
+    Word("实现", "全县已建成共富工坊50家,计划明年新建共富工坊20家,实现人均增收3000元。"),
+    Word("(?:新建|建成|建设|打造|增设)", "全县已建成共富工坊50家,力争明年新建共富工坊20家,打造星级共富工坊5家。"),
+)
+"""In a sentence that has already reported figures, a plan goes on over the clauses that open with
+one of these — a further action of the same plan (计划8月底建成20个扶贫车间,带动5000户…增收) —
+and ends at the first that does not (带动就业200人,力争明年建成60家以上,人均增收4292元)."""
+
 ACHIEVED_MARKERS: tuple[Word, ...] = (
     Word("已", "计划新建共富工坊5家,已建成共富工坊8家。"),
     Word("目前", "计划新建共富工坊5家,目前建成共富工坊8家。"),
     Word("截至", "计划新建共富工坊5家,截至去年建成共富工坊8家。"),
     Word("现有", "计划新建共富工坊5家,现有共富工坊8家。"),
     Word("累计(?!将)", "计划新建共富工坊5家,累计建成共富工坊8家。"),
+    Word("(?<![为除])了(?!解)", "计划新建共富工坊5家,建成了共富工坊8家。"),
+    Word("如今", "计划新建共富工坊5家,如今共富工坊有8家。"),
+    Word("至今", "计划新建共富工坊5家,至今建成共富工坊8家。"),
+    Word("迄今", "计划新建共富工坊5家,迄今建成共富工坊8家。"),
+    Word("(?<![体表])现在", "计划新建共富工坊5家,现在共富工坊有8家。"),
+    Word("去年", "计划新建共富工坊5家,去年建成共富工坊8家。"),
+    Word("(?<!提)前年", "计划新建共富工坊5家,前年建成共富工坊8家。"),
+    Word("以来", "计划新建共富工坊5家,今年以来建成共富工坊8家。"),
+    Word("近年来", "计划新建共富工坊5家,近年来建成共富工坊8家。"),
+    Word("此前", "计划新建共富工坊5家,此前建成共富工坊8家。"),
 )
-"""A clause with these (and no plan word) speaks of what has been done: a plan ends there."""
+"""A clause with these (and no plan word) speaks of what has been done, or of a time past or
+present: a plan ends there (力争明年建成60家,去年带动就业800人)."""

@@ -122,6 +122,17 @@ def test_a_plan_or_a_condition_is_a_target_never_an_achievement(word):
     assert all(f.to_json_dict()["target"] is True for f in result.targets)
 
 
+@pytest.mark.parametrize("word", entries(lx.PLAN_CHAIN_VERBS), ids=ids(lx.PLAN_CHAIN_VERBS))
+def test_a_further_action_of_a_plan_set_between_reported_figures_is_planned_too(word):
+    result = parse_claim_text(word.example)
+    assert [(f.metric, f.value) for f in result.figures] == [(ClaimMetric.workshops, 50)]
+    assert len(result.targets) == 2 and result.targets[0].value == 20
+    # Without the verb the clause goes back to the report.
+    clause = word.example.split(",")[-1]
+    bare = word.example.replace(clause, re.sub("^(?:" + word.pattern + ")", "", clause))
+    assert len(parse_claim_text(bare).targets) == 1, bare
+
+
 @pytest.mark.parametrize("word", entries(lx.ACHIEVED_MARKERS), ids=ids(lx.ACHIEVED_MARKERS))
 def test_a_clause_that_reports_what_was_done_ends_a_plan(word):
     result = parse_claim_text(word.example)

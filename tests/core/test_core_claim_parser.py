@@ -358,6 +358,28 @@ def test_chinese_numerals_and_vague_counts_and_labels():
     assert unread("累计带动上万名妇女就业。") == [("累计带动上万名妇女就业", "vague")]
 
 
+def test_a_bare_wan_or_qian_bounded_by_its_wording_is_one_of_it():
+    # 鲁网 "莒南县岭泉镇:共富工坊绽活力" https://m.dhbk.net/news/agnD497nyV.html (held-out corpus line)
+    text = "“目前我们村共有30多个富余劳动力参与除味剂的生产制作,人均收入万元以上。”化家庙子村党支部书记化籍增说。"
+    assert read(text) == [("workers_employed", D(30), "over"), ("avg_annual_pay", D(10000), "at_least")]
+    figure = parse_claim_text(text).figures[1]
+    assert (figure.text, figure.place, figure.period_assumed) == ("人均收入万元以上", D(10000), True)
+    assert read("吸纳就业45人,人均月增收千元以上。")[1] == ("avg_monthly_pay", D(1000), "at_least")
+    assert read("吸纳就业45人,人均月增收千元左右。")[1] == ("avg_monthly_pay", D(1000), "about")
+    assert read("带动就业万人以上。") == [("workers_employed", D(10000), "at_least")]
+    assert read("吸纳就业45人,人均年增收万余元。")[1] == ("avg_annual_pay", D(10000), "over")
+
+
+def test_a_bare_wan_or_qian_in_a_name_or_unbounded_is_no_number():
+    for text in ("万达广场共富工坊吸纳就业30人。", "千岛湖畔的共富工坊吸纳就业30人。",
+                 "村里出了不少万元户,共富工坊吸纳就业30人。", "千万工程带动共富工坊吸纳就业30人。"):
+        assert read(text) == [("workers_employed", D(30), "exact")], text
+        assert parse_claim_text(text).unread == (), text
+    assert read("人均收入万元以下。") == []  # an upper bound the reader has no qualifier for: not read as a figure
+    assert unread("累计带动上万名妇女就业。") == [("累计带动上万名妇女就业", "vague")]
+    assert read("吸纳就业45人,人均收入5万元以上。")[1] == ("avg_annual_pay", D(50000), "at_least")  # after a digit: 5 × 万
+
+
 def test_per_person_gains_with_no_period_are_annual_and_say_the_period_was_assumed():
     for text, value in (("吸纳就业80人,人均增收4292元。", D(4292)), ("吸纳就业80人,人均增收1.49万元。", D(14900))):
         figure = parse_claim_text(text).figures[1]
@@ -414,3 +436,57 @@ def test_a_target_is_never_reconciled_as_an_achievement():
     assert [f.target for f in figures] == [False, True]
     report = reconcile(figures, {"workshops": 8}, 12)
     assert [(f.metric, f.claimed) for f in report.figures] == [("workshops", D(8))]
+
+
+# -- Where a plan ends (constructed, except where a source is named) ------------------------
+
+
+def test_a_plan_set_between_reported_figures_leaves_the_achieved_gain_after_it_to_be_reconciled():
+    from ledger.core.reconcile import reconcile
+
+    text = "带动就业200人，力争明年建成共富工坊60家以上，人均增收4292元。"
+    assert read(text) == [("workers_employed", D(200), "exact"), ("avg_annual_pay", D(4292), "exact")]
+    assert targets(text) == [("workshops", D(60), "at_least")]
+    report = reconcile(parse_claim_text(text).figures, {"workers_employed": 200, "avg_annual_pay": D("4300.12")}, 12)
+    assert [f.metric for f in report.figures] == ["workers_employed", "avg_annual_pay"]
+    assert read("全县建成共富工坊50家，力争明年建成60家以上，人均增收4292元。")[1] == ("avg_annual_pay", D(4292), "exact")
+
+
+def test_a_plan_that_opens_the_sentence_lists_its_targets_over_several_clauses():
+    planned = [("workshops", D(100), "exact"), ("workers_employed", D(5000), "exact"),
+               ("avg_monthly_pay", D(3000), "exact")]
+    for text in ("力争到2025年建成共富工坊100家、吸纳就业5000人、人均月增收3000元。",
+                 "力争到2025年建成共富工坊100家，吸纳就业5000人，人均月增收3000元。"):
+        assert read(text) == [] and targets(text) == planned, text
+    text = "计划2025年建成共富工坊20家，到2027年建成100家，吸纳就业5000人。"  # a later year: the same plan
+    assert read(text) == [] and [t[1] for t in targets(text)] == [D(20), D(100), D(5000)]
+    text = "目标是：建成共富工坊100家，其中星级工坊20家，吸纳就业5000人。"
+    assert read(text) == [] and [t[1] for t in targets(text)] == [D(100), D(20), D(5000)]
+    # A time word inside another word (体现在, 提前年底) is no time of the clause's own.
+    for text in ("力争到2025年建成共富工坊100家，成效体现在吸纳就业5000人。",
+                 "计划明年建成共富工坊100家，提前年底吸纳就业5000人。"):
+        assert read(text) == [] and [t[1] for t in targets(text)] == [D(100), D(5000)], text
+
+
+def test_a_clause_that_says_what_was_done_or_names_a_time_past_ends_the_plan():
+    achieved = [("workers_employed", D(800), "exact"), ("avg_annual_pay", D(4292), "exact")]
+    for text in ("力争年底建成共富工坊20家，目前吸纳就业800人，人均增收4292元。",
+                 "力争到2025年建成共富工坊100家，去年带动就业800人，人均增收4292元。",
+                 "计划到2025年建成共富工坊100家，2023年吸纳就业800人，人均增收4292元。",
+                 "工坊力争打造全县标杆，吸纳了周边村民800人就业，人均增收4292元。"):
+        assert read(text) == achieved, text
+    assert targets("力争建成共富工坊100家；吸纳就业5000人。") == [("workshops", D(100), "exact")]
+    assert read("力争建成共富工坊100家；吸纳就业5000人。") == [("workers_employed", D(5000), "exact")]
+
+
+def test_after_reported_figures_a_plan_goes_on_over_its_asides_and_its_own_further_actions():
+    text = "全县已建成共富工坊50家，计划明年新建共富工坊20家（其中星级工坊5家），吸纳就业800人。"
+    assert read(text) == [("workshops", D(50), "exact")]
+    assert targets(text) == [("workshops", D(20), "exact"), ("workshops_certified", D(5), "exact"),
+                             ("workers_employed", D(800), "exact")]
+    # 华商报 "勉县周家山首家扶贫车间成立" (forum copy http://0916001.com/forum.php?goto=lastpost&mod=redirect&tid=32071),
+    # its two sentences joined by a comma: the plan's second action is planned, the report before it achieved.
+    text = ("目前,全县已建成产业扶贫车间示范点10个,吸纳当地贫困户315户,"
+            "计划8月底建成20个扶贫车间(工厂),带动5000户以上贫困户稳定增收。")
+    assert read(text) == [("workshops_certified", D(10), "exact"), ("households_low_income", D(315), "exact")]
+    assert targets(text) == [("workshops", D(20), "exact"), ("households_low_income", D(5000), "at_least")]
