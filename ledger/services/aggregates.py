@@ -565,6 +565,8 @@ async def rebuild() -> dict[str, int]:
         await _run(f"INSERT INTO figure_span_month ({SPAN_MONTH_COLUMNS}) "
                    f"SELECT * FROM ({span_months_sql()}) x WHERE {SPAN_MONTH_NONZERO}")
         after = await counts()
+        if not is_sqlite():
+            await _drop_old_flush_functions()
         await journal.append([journal.Change(FigureCell, 0, JournalAction.rebuild, before, after)])
     if is_sqlite():
         await _run("ANALYZE")  # SQLite plans from these statistics; without them it guesses
@@ -573,6 +575,20 @@ async def rebuild() -> dict[str, int]:
             # VACUUM too: the visibility map lets the covering indexes answer without the table
             await _run(f"VACUUM ANALYZE {table._meta.tablename}")
     return after
+
+
+OLD_FLUSH_FUNCTIONS = """SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
+    WHERE p.pronamespace = current_schema()::regnamespace AND p.proname LIKE 'figure\\_flush\\_%'
+      AND p.proname <> {} AND pg_get_userbyid(p.proowner) = current_user"""
+
+
+async def _drop_old_flush_functions() -> None:
+    """A changed flush is a new function (its name has the body's hash); the versions before
+    it stay in the database until a rebuild, which is run with migrations, drops them (those
+    the ledger's role owns). A server still running an older version meanwhile creates its
+    own again at its next turn, so nothing breaks during an upgrade."""
+    for row in await _run(OLD_FLUSH_FUNCTIONS, flush_function_name()):
+        await _run(f"DROP FUNCTION {row['signature']}")
 
 
 async def counts() -> dict[str, int]:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import os
 from datetime import date
 
+import pytest
 from dbfixtures import make_id, valid_credit_code
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.core.metrics import Period, Scope
+from ledger.db import engine
 from ledger.errors import LedgerError
 from ledger.services import aggregates, employment, figures, locks, masterdata, people
 from ledger.tables import FigureCell, FigureWorkshopMonth, LowIncomeStatus, MonthlyPay, Placement
@@ -190,6 +192,28 @@ async def test_check_finds_an_aggregate_edited_by_hand_and_rebuild_repairs_it_on
     assert (await aggregates.check_all())["ok"]
     entry = await AuditEntry.select().order_by(AuditEntry.seq, ascending=False).first()
     assert (entry["action"], entry["table_name"]) == ("rebuild", "figure_cell")
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="the flush function is PostgreSQL's")
+async def test_rebuild_drops_the_flush_functions_of_earlier_versions_and_keeps_this_ones(db):
+    world = await _small_world()
+    placement = await employment.create_placement({"worker": world["workers"][0], "workshop": world["shops"][0],
+                                                   "hired_on": date(2023, 1, 1), "pay_basis": "计件"})
+    await employment.create_pay({"placement": placement["id"], "month": "2023-02", "amount": "2800",
+                                 "days_worked": 20})  # this version's function exists from its first turn
+    await FigureCell.raw("CREATE FUNCTION figure_flush_0123456789ab() RETURNS void LANGUAGE sql AS 'SELECT'")
+    await FigureCell.raw("CREATE FUNCTION figure_flushing_kept() RETURNS void LANGUAGE sql AS 'SELECT'")
+
+    await aggregates.rebuild()
+
+    names = {r["proname"] for r in await FigureCell.raw(
+        "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace")}
+    assert aggregates.flush_function_name() in names
+    assert "figure_flush_0123456789ab" not in names
+    assert "figure_flushing_kept" in names  # not a flush function: the pattern's _ is literal
+    await employment.create_pay({"placement": placement["id"], "month": "2023-03", "amount": "2800",
+                                 "days_worked": 20})
+    assert (await aggregates.check_all())["ok"]
 
 
 async def test_audit_verify_reports_an_aggregate_that_differs_from_the_rows(db):
