@@ -297,3 +297,29 @@ async def test_only_pay_entries_are_written_into_the_commit_message_never_a_work
             await people.create_worker({"name": "保密的名字", "id_number": make_id(77), "village": "花街村"})
     assert sent and not any("保密的名字" in text or make_id(77)[-4:] + '"' in text for text in sent)
     await dense_and_verified()
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="the one-message begin is PostgreSQL's")
+async def test_a_turn_whose_begin_fails_hands_its_connection_back_to_the_pool(db):
+    import asyncpg
+
+    from ledger.db import WRITER_LOCK, start_pool
+
+    ids = await placements(2)
+    # one connection, which a leak would lose; a server that gives up waiting for a lock
+    await start_pool(engine(), min_size=1, max_size=1, server_settings={"lock_timeout": "200ms"})
+    holder = await asyncpg.connect(engine().config["dsn"])
+    try:
+        await holder.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})")  # another process's turn
+        with pytest.raises(asyncpg.exceptions.LockNotAvailableError):  # the begin fails; its connection lives on
+            await own_unit(pay(ids[0], "2023-05"))
+        assert engine().pool.get_idle_size() == 1  # and is back in the pool
+        await holder.execute("ROLLBACK")
+        answer = await own_unit(pay(ids[1], "2023-05"))
+    finally:
+        await holder.close()
+        engine().pool.terminate()  # not close(), which would wait for ever for a connection a failure kept
+        engine().pool = None
+    assert "id" in answer
+    assert [r["placement"] for r in await MonthlyPay.select()] == [ids[1]]
+    await dense_and_verified()
