@@ -24,7 +24,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ledger.core.labels import metric_label, period_label, scope_label
+from ledger.core.labels import certification_words, metric_label, period_label, scope_label
 from ledger.core.written import group_digits, write
 
 STATUS_ZH = {"agrees": "相符", "disagrees": "不符", "cannot_check": "无法核对", "holds": "成立", "broken": "不成立"}
@@ -412,6 +412,8 @@ ROW_COLUMNS: dict[str, tuple[str, str]] = {
     "placement": ("用工编号", "placement"), "workshop": ("工坊", "workshop"), "hired_on": ("入职日期", "hired on"),
     "left_on": ("离职日期", "left on"), "id": ("编号", "id"), "code": ("工坊编码", "workshop code"),
     "opened_on": ("开办日期", "opened on"), "closed_on": ("关闭日期", "closed on"),
+    "region_code": ("行政区划", "region code"),
+    "certifications": ("期末日有效的认定", "certifications in force on the last day"),
 }
 
 
@@ -433,6 +435,8 @@ def rows_to_html(metric: str, scope: str, period: str, found: Any, first_link: s
             return "—"
         if key in ("pay", "baseline"):
             return f"<span class='n'>{e(group_digits(str(value)))}</span>"
+        if key == "certifications":
+            return "<br>".join(e(certification_words(c)) for c in value)
         return e(str(value))
 
     header = "".join(f"<th>{e(ROW_COLUMNS.get(k, (k, k))[0])}<br><span class='en'>{e(ROW_COLUMNS.get(k, (k, k))[1])}"
