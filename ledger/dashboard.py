@@ -29,6 +29,7 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 
+from ledger.core.labels import certification_words  # noqa: E402
 from ledger.core.signals import SignalKind  # noqa: E402
 
 matplotlib.rcParams.update({
@@ -187,6 +188,8 @@ def dashboard_page(data: Any) -> str:
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, list):  # a certified workshop's certifications in force
+        return f"<td>{'<br>'.join(e(certification_words(c)) for c in value)}</td>"
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return f'<td class="num">{e(str(value))}</td>'
     if isinstance(value, str) and value.replace(".", "", 1).replace("-", "", 1).isdigit() and "." in value:

@@ -133,11 +133,13 @@ class FiguresController(Controller):
         return FiguresOut.model_validate(claim_service.figures_json(figures))
 
     @get("/rows", summary="数字背后的记录（游标翻页） / The rows behind a figure (drill-down, keyset paging)",
-         description="按固定顺序分页：工资类指标按（月份，人），吸纳就业按（人，用工），工坊数按编码。"
+         description="按固定顺序分页：工资类指标按（月份，人），吸纳就业按（人，用工），工坊数按编码；"
+                     "认定工坊数列出期末日有有效认定的工坊及其认定，按编码（给 level 只列该级别）。"
                      "第一页不带参数；之后把上一页的 next 作为 after 传回（任意深度都一样快）。"
                      f"页码 page 只用于前 {drilldown.MAX_OFFSET} 条，与 after 不能同时给。 / "
                      "Rows in a fixed order: pay figures by (month, worker), workers employed by (worker, "
-                     "placement), workshop counts by code. Ask for the first page with neither; then pass the "
+                     "placement), workshops by code; workshops_certified: the workshops certified on the period's "
+                     "last day with those certifications, by code (with `level`, that level's only). Ask for the first page with neither; then pass the "
                      "previous page's `next` as `after` (as fast at any depth). `page` numbers reach the first "
                      f"{drilldown.MAX_OFFSET} rows only and cannot be combined with `after`.")
     async def rows(self, scope_text: ScopeParam, period: PeriodParam,
@@ -153,13 +155,17 @@ class FiguresController(Controller):
                    )] = None,
                    format: Annotated[str, Parameter(description="格式 / format: json, or html (a page to read)",
                                                     pattern="^(json|html)$")] = "json",
+                   level: Annotated[str | None, Parameter(
+                       max_length=16, description="认定级别（仅认定工坊数）：county、city、province / certification "
+                                                  "level (workshops_certified only): county, city, province")] = None,
                    ) -> RowsOut | Response:
         parsed_scope, parsed_period = figure_service.parse_scope_period(scope_text, period)
-        found = await drilldown.rows_behind(parsed_scope, parsed_period, metric, page, page_size, after)
+        found = await drilldown.rows_behind(parsed_scope, parsed_period, metric, page, page_size, after, level)
         if format == "html":
             def link(**extra: Any) -> str:
                 return claim_service.drilldown_link(str(parsed_scope), str(parsed_period), metric,
-                                                    page_size=page_size, format="html", **extra)
+                                                    page_size=page_size, format="html",
+                                                    **({"level": level} if level else {}), **extra)
 
             return Response(reports.rows_to_html(metric, str(parsed_scope), str(parsed_period), found,
                                                  first_link=link(), next_link=link(after=found.next) if found.next

@@ -68,9 +68,9 @@ async def _figures(args: argparse.Namespace) -> None:
     if args.format == "json":
         _print_json(data)
         return
-    print(f"范围 scope {data['scope']}  期间 period {data['period']}  定义版本 v{data['definition_version']}")
-    for f in data["figures"]:
-        print(f"  {f['metric']:<40} {f['label']:<16} {f['value'] if f['value'] is not None else '—':>16} {f['unit']}")
+    from ledger import reports
+
+    sys.stdout.write(reports.figures_to_table(data))
 
 
 async def _reconcile(args: argparse.Namespace) -> None:

@@ -9,7 +9,11 @@ reuses that name, and only the metrics a publication has but the ledger does not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ledger.core.claims import ClaimMetric, Qualifier
+from ledger.core.enums import CertificationLevel
 from ledger.core.metrics import Metric, split_figure_name
 
 LOW_INCOME_ZH = "（低收入）"
@@ -56,6 +60,16 @@ def metric_label(name: str) -> Label:
     else:
         zh = en = base
     return (zh + LOW_INCOME_ZH, en + LOW_INCOME_EN) if low else (zh, en)
+
+
+def certification_words(cert: Mapping[str, Any]) -> str:
+    """A certification of a drill-down row in one line: title, level, awarded on, valid until, status
+    (省级示范点（省级）2022-05-01 授牌，有效至 2025-04-30，授牌)."""
+    level = str(cert.get("level"))
+    level_zh = CertificationLevel(level).label if level in CertificationLevel.__members__ else level
+    until = cert.get("valid_until")
+    return (f"{cert.get('title')}（{level_zh}）{cert.get('awarded_on')} 授牌，"
+            f"{'有效至 ' + str(until) if until else '长期有效'}，{cert.get('status')}")
 
 
 def qualifier_label(qualifier: str) -> Label:

@@ -18,6 +18,7 @@ from ledger.core.claims import ClaimFigure as CoreFigure
 from ledger.core.claims import ParseResult, decimal_str, parse_claim_text
 from ledger.core.enums import Role
 from ledger.core.figures import FigureSet
+from ledger.core.labels import metric_label
 from ledger.core.metrics import Metric, Period, Scope, split_figure_name
 from ledger.core.money import money_str
 from ledger.core.privacy import mask_personal_text
@@ -232,9 +233,8 @@ def figure_value_str(metric: str, value: Any) -> str | None:
 def figures_json(fs: FigureSet) -> dict[str, Any]:
     out = []
     for name, value in fs.values:
-        base, low = split_figure_name(name)
-        metric = Metric(base)
-        out.append({"metric": name, "label": metric.label + ("（低收入）" if low else ""),
+        metric = Metric(split_figure_name(name)[0])
+        out.append({"metric": name, "label": metric_label(name)[0],
                     "value": figure_value_str(name, value), "unit": str(metric.unit)})
     return {"definition_version": fs.definition_version, "scope": str(fs.scope), "period": str(fs.period),
             "figures": out, "workshops_certified_by_level": dict(fs.certified_by_level)}

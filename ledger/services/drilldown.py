@@ -8,7 +8,11 @@ Three kinds of rows, each in one total order that the database walks by an index
   ``ledger.services.aggregates``): the scope's cells summed per (worker, month), which is
   what regrouping the raw pay rows gives, without reading them.
 * workers employed: the placements overlapping the period, ordered by (worker, placement).
-* the workshop counts: the workshops open in the period, ordered by code (unique).
+* workshops: the workshops open in the period, ordered by code (unique).
+* workshops certified: the workshops holding a certification in force on the period's last
+  day, by the figure's own rule (``figures.certification_in_force_sql``), ordered by code;
+  each row lists those certifications. ``level`` keeps one level's (the figure's count per
+  level).
 
 Paging is by **keyset**: a page ends with an opaque cursor (``next``) naming the last row's
 key, and the next page starts right after that key (``WHERE key > cursor ORDER BY key LIMIT
@@ -29,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.core.enums import CertificationLevel
 from ledger.core.metrics import Metric, Period, Scope, split_figure_name
 from ledger.core.money import fen_to_yuan
 from ledger.core.problems import Problem
@@ -37,6 +42,7 @@ from ledger.services.common import MAX_ID, check_paging
 from ledger.services.figures import (
     _month_of,
     _run,
+    certification_in_force_sql,
     check_scope_exists,
     require_reader,
     scope_sql,
@@ -86,12 +92,15 @@ class Cursor:
 def _kind(metric: Metric) -> str:
     if metric in PAY_METRICS:
         return "pay"
-    return "employed" if metric == Metric.workers_employed else "workshops"
+    if metric == Metric.workers_employed:
+        return "employed"
+    return "certified" if metric == Metric.workshops_certified else "workshops"
 
 
-def _digest(scope: Scope, period: Period, metric_name: str) -> str:
-    """Which drill-down a cursor belongs to: a cursor of another figure, scope or period is refused."""
-    return hashlib.blake2b(f"{scope}|{period}|{metric_name}".encode(), digest_size=6).hexdigest()
+def _digest(scope: Scope, period: Period, metric_name: str, level: str | None = None) -> str:
+    """Which drill-down a cursor belongs to: a cursor of another figure, level, scope or period is refused."""
+    which = f"{scope}|{period}|{metric_name}" + ("" if level is None else f"|{level}")
+    return hashlib.blake2b(which.encode(), digest_size=6).hexdigest()
 
 
 def encode_cursor(digest: str, cursor: Cursor) -> str:
@@ -152,7 +161,7 @@ def _paging_problems(page: int | None, page_size: int, after: str | None) -> lis
     return []
 
 
-# --- the three kinds of rows ------------------------------------------------------------------
+# --- the four kinds of rows ------------------------------------------------------------------
 
 def _pay_sql(scope: Scope, period: Period, low: bool) -> tuple[str, list[Any]]:
     """The scope's cells of the period (``c``, joined to their workshop ``w``)."""
@@ -271,25 +280,73 @@ async def _workshop_total(scope: Scope, period: Period, low: bool) -> int:
     return int((await _run(f"SELECT COUNT(*) AS n {base}", args))[0]["n"])
 
 
+def _certified_sql(scope: Scope, period: Period, level: str | None) -> tuple[str, str, list[Any], list[Any]]:
+    """The scope's workshops (``w``) with a certification in force on the period's last day,
+    and that certification's (``c``) condition, both by the figure's one rule: (FROM … WHERE of
+    the workshops, condition on ``c``, their parameters). With ``level``, that level's only."""
+    where, args = scope_sql(scope)
+    in_force, in_force_args = certification_in_force_sql("c", period.last_day)
+    if level is not None:
+        in_force += " AND c.level = {}"
+        in_force_args = [*in_force_args, level]
+    return (f"FROM workshop w WHERE {where} AND EXISTS (SELECT 1 FROM certification c WHERE c.workshop = w.id "
+            f"AND {in_force})", in_force, [*args, *in_force_args], in_force_args)
+
+
+async def _certified_rows(scope: Scope, period: Period, level: str | None, after: tuple[Any, ...] | None,
+                          offset: int, limit: int) -> list[dict[str, Any]]:
+    base, in_force, args, in_force_args = _certified_sql(scope, period, level)
+    if after is not None:
+        base += " AND w.code > {}"
+        args = [*args, after[0]]
+    # a page of workshops by code, then the certifications in force of those workshops (same rule)
+    rows = await _run(f"""
+        SELECT q.id AS id, q.code AS code, q.name AS name, q.region_code AS region_code, c.id AS certification,
+               c.title AS title, c.level AS level, c.awarded_on AS awarded_on, c.valid_until AS valid_until,
+               c.status AS status
+        FROM (SELECT w.id AS id, w.code AS code, w.name AS name, w.region_code AS region_code {base}
+              ORDER BY w.code LIMIT {limit} OFFSET {offset}) q
+        JOIN certification c ON c.workshop = q.id AND {in_force}
+        ORDER BY q.code, c.awarded_on, c.id""", [*args, *in_force_args])
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        if not out or out[-1]["code"] != r["code"]:
+            out.append({"id": r["id"], "code": r["code"], "name": r["name"], "region_code": r["region_code"],
+                        "certifications": [], "_key": (r["code"],)})
+        out[-1]["certifications"].append({
+            "id": r["certification"], "title": r["title"], "level": r["level"], "awarded_on": str(r["awarded_on"]),
+            "valid_until": None if r["valid_until"] is None else str(r["valid_until"]), "status": r["status"]})
+    return out
+
+
+async def _certified_total(scope: Scope, period: Period, level: str | None) -> int:
+    base, _, args, _ = _certified_sql(scope, period, level)
+    return int((await _run(f"SELECT COUNT(*) AS n {base}", args))[0]["n"])
+
+
 ROWS = {"pay": _pay_rows, "employed": _employed_rows, "workshops": _workshop_rows}
 TOTALS = {"pay": _pay_total, "employed": _employed_total, "workshops": _workshop_total}
 
 
-async def total_of(kind: str, scope: Scope, period: Period, low: bool) -> int:
+async def total_of(kind: str, scope: Scope, period: Period, low: bool, level: str | None = None) -> int:
     """How many rows the drill-down has: counted on a page asked without a cursor, and carried
     in the cursor from then on, so a deep page pays for its rows only. The pay rows are
     counted from the workshop-month sums (``_pay_total``), not by reading millions of cells."""
+    if kind == "certified":  # workshops carry no low-income restriction; the level may narrow them
+        return await _certified_total(scope, period, level)
     return await TOTALS[kind](scope, period, low)
 
 
 # --- the service ---------------------------------------------------------------------------------
 
 async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int | None = None,
-                      page_size: int = 100, after: str | None = None) -> RowsPage:
+                      page_size: int = 100, after: str | None = None, level: str | None = None) -> RowsPage:
     """The rows a figure is computed from, a page at a time: (worker, month, pay) for the pay
-    figures, placements for workers employed, workshops for the workshop counts. ID numbers
-    appear masked, as stored. ``page`` (OFFSET, shallow pages only) or ``after`` (the
-    ``next`` cursor of the page before) picks the page; neither is page 1."""
+    figures, placements for workers employed, the open workshops for ``workshops``, the
+    certified workshops with their certifications in force for ``workshops_certified`` (of one
+    ``level``, when given: the figure's count per level). ID numbers appear masked, as stored.
+    ``page`` (OFFSET, shallow pages only) or ``after`` (the ``next`` cursor of the page before)
+    picks the page; neither is page 1."""
     from ledger.services import aggregates
 
     require_reader()
@@ -298,7 +355,13 @@ async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int 
     metric = next((m for m in Metric if m.value == base), None)
     if metric is None:
         problems.append(Problem("metric", "metric", "未知指标", "unknown metric"))
-    digest = _digest(scope, period, metric_name)
+    if level is not None and level not in CertificationLevel.__members__:
+        problems.append(Problem("level", "level", "认定级别应为 county（县级）、city（市级）或 province（省级）",
+                                "the certification level is county, city or province"))
+    elif level is not None and metric is not None and metric != Metric.workshops_certified:
+        problems.append(Problem("level", "level", "只有认定工坊数可以按级别列出明细",
+                                "only workshops_certified has rows per level"))
+    digest = _digest(scope, period, metric_name, level)
     cursor = None
     if after is not None:
         try:
@@ -318,8 +381,11 @@ async def rows_behind(scope: Scope, period: Period, metric_name: str, page: int 
     else:
         key, first_row = None, ((page or 1) - 1) * page_size
         offset = first_row
-        total = await total_of(kind, scope, period, low)
-    rows = await ROWS[kind](scope, period, low, key, offset, page_size + 1)
+        total = await total_of(kind, scope, period, low, level)
+    if kind == "certified":
+        rows = await _certified_rows(scope, period, level, key, offset, page_size + 1)
+    else:
+        rows = await ROWS[kind](scope, period, low, key, offset, page_size + 1)
     more = len(rows) > page_size
     rows = rows[:page_size]
     next_cursor = None

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger import access
-from ledger.core.enums import Role
+from ledger.core.enums import CertificationStatus, Role
 from ledger.core.figures import FigureSet, FigureValue, growth_percent
 from ledger.core.metrics import (
     ArgumentError,
@@ -384,22 +384,31 @@ def _employment(row: dict[str, Any]) -> dict[str, int]:
             "employed_low": int(row["partial_employed_low"]) + int(row.get("inside_employed_low") or 0)}
 
 
+def certification_in_force_sql(c: str, day: Any) -> tuple[str, list[Any]]:
+    """SQL: certification ``c`` is in force on ``day`` — SPEC "certified on date d": past
+    创建中, awarded on or before d, not expired by d and not withdrawn (摘牌) by d. The one
+    home of the rule: the figure ``workshops_certified`` (and its count per level) and its
+    drill-down both use it (``ledger.core.figures.CertificationRow.in_force_on`` is the
+    reference the tests compare with)."""
+    return (f"{c}.status <> '{CertificationStatus.creating.value}' AND {c}.awarded_on <= {{}} "
+            f"AND ({c}.valid_until IS NULL OR {c}.valid_until >= {{}}) "
+            f"AND ({c}.withdrawn_on IS NULL OR {c}.withdrawn_on > {{}})", [day, day, day])
+
+
 async def workshop_group(scope: Scope, period: Period) -> tuple[int, int, list[tuple[str, int]]]:
     where, args = scope_sql(scope)
-    day = period.last_day
+    in_force, in_force_args = certification_in_force_sql("c", period.last_day)
     sql = f"""
         SELECT 'open' AS kind, '' AS level, COUNT(*) AS n FROM workshop w
         WHERE w.opened_on <= {{}} AND (w.closed_on IS NULL OR w.closed_on >= {{}}) AND {where}
         UNION ALL
         SELECT 'certified', '', COUNT(DISTINCT c.workshop) FROM certification c JOIN workshop w ON w.id = c.workshop
-        WHERE c.status <> '创建中' AND c.awarded_on <= {{}} AND (c.valid_until IS NULL OR c.valid_until >= {{}})
-          AND (c.withdrawn_on IS NULL OR c.withdrawn_on > {{}}) AND {where}
+        WHERE {in_force} AND {where}
         UNION ALL
         SELECT 'level', c.level, COUNT(DISTINCT c.workshop) FROM certification c JOIN workshop w ON w.id = c.workshop
-        WHERE c.status <> '创建中' AND c.awarded_on <= {{}} AND (c.valid_until IS NULL OR c.valid_until >= {{}})
-          AND (c.withdrawn_on IS NULL OR c.withdrawn_on > {{}}) AND {where}
+        WHERE {in_force} AND {where}
         GROUP BY c.level"""
-    cert_args = [day, day, day, *args]
+    cert_args = [*in_force_args, *args]
     rows = await _run(sql, [period.last_day, period.first_day, *args, *cert_args, *cert_args])
     open_count = next(int(r["n"]) for r in rows if r["kind"] == "open")
     certified = next(int(r["n"]) for r in rows if r["kind"] == "certified")

@@ -10,6 +10,7 @@ import json
 import re
 from datetime import date
 
+from certified_ledger import EXPECTED, certified_ledger
 from dbfixtures import valid_credit_code
 
 from ledger.tables import Enterprise, MonthlyPay, Placement, Worker, Workshop
@@ -110,8 +111,8 @@ async def test_the_openapi_document_describes_both_ways_of_paging(client):
     operation = (await client.get("/docs/openapi.json")).json()["paths"][URL]["get"]
     assert " / " in operation["summary"] and "after" in operation["description"]
     parameters = {p["name"]: p for p in operation["parameters"]}
-    assert {"page", "page_size", "after"} <= set(parameters)
-    for name in ("page", "after"):
+    assert {"page", "page_size", "after", "level"} <= set(parameters)
+    for name in ("page", "after", "level"):
         assert " / " in parameters[name]["description"] and not parameters[name].get("required")
     rows = (await client.get("/docs/openapi.json")).json()["components"]["schemas"]["RowsOut"]
     assert {"next", "first_row", "total"} <= set(rows["properties"])
@@ -129,3 +130,37 @@ async def test_the_workbench_rows_of_more_than_one_page_link_numbers_and_the_nex
     second = await client.get("/api/v1/dashboard/rows", params={**query, "metric": "total_pay", "after": after})
     assert second.status_code == 200 and second.text.count("<tr class='row'>") == 20
     assert "<b>2</b>" in second.text and 'rel="next"' not in second.text
+
+
+async def test_workshops_certified_drills_down_to_the_certified_workshops_per_level_as_json_and_html(client):
+    await certified_ledger()
+    query = {"scope": "region:330784", "period": "2023"}
+    expected = sorted(code for code in EXPECTED["2023"] if code != "X-elsewhere")
+    figures = (await client.get("/api/v1/figures/", params=query)).json()
+    certified = next(f for f in figures["figures"] if f["metric"] == "workshops_certified")
+    body = (await client.get(URL, params={**query, "metric": "workshops_certified"})).json()
+    assert [r["code"] for r in body["items"]] == expected and body["total"] == int(certified["value"]) == 3
+    two = next(r for r in body["items"] if r["code"] == "E-two-levels")
+    assert [(c["title"], c["level"], c["awarded_on"], c["valid_until"], c["status"]) for c in two["certifications"]] \
+        == [("三星级共富工坊", "county", "2021-05-01", None, "复核"), ("省级示范点", "province", "2022-09-01", "2025-08-31", "授牌")]
+    for level, count in figures["workshops_certified_by_level"].items():
+        walked, after = [], None
+        while True:  # one row a page, by cursor, to the end
+            page = (await client.get(URL, params={**query, "metric": "workshops_certified", "level": level,
+                                                  "page_size": 1} | ({"after": after} if after else {}))).json()
+            walked += page["items"]
+            assert page["total"] == count
+            if (after := page["next"]) is None:
+                break
+        assert len(walked) == count and all(c["level"] == level for r in walked for c in r["certifications"])
+    readable = await client.get(URL, params={**query, "metric": "workshops_certified", "level": "city",
+                                             "format": "html", "page_size": 1})
+    assert readable.status_code == 200 and "认定工坊数" in readable.text and "期末日有效的认定" in readable.text
+    assert "市级示范共富工坊（市级）2021-01-01 授牌，有效至 2023-12-31，授牌" in readable.text
+    [next_link] = set(re.findall(r"<a href='([^']+)' rel='next'>", readable.text))
+    assert "level=city" in html.unescape(next_link)
+    bad = await client.get(URL, params={**query, "metric": "workers_employed", "level": "village"})
+    assert bad.status_code == 422 and [p["field"] for p in bad.json()["problems"]] == ["level"]
+    workbench = await client.get("/api/v1/dashboard/rows", params={**query, "metric": "workshops_certified"})
+    assert workbench.status_code == 200 and workbench.text.count("<tr class='row'>") == 3
+    assert "省级示范点（省级）2022-09-01 授牌，有效至 2025-08-31，授牌" in workbench.text
