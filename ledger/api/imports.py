@@ -72,7 +72,8 @@ class ImportController(Controller):
         upload = _upload(data.get("file"))
         report = await run_import(upload.file, ImportOptions(kind=kind, dry_run=dry_run, replace=replace,
                                                              workshop=workshop, sheet=sheet,
-                                                             confirm_unusual=confirm_unusual))
+                                                             confirm_unusual=confirm_unusual,
+                                                             file_name=upload.filename))
         return report.as_dict()
 
     @post("/annotated", summary="检查表格并返回标注后的表格 / Check a sheet, get it back annotated",
@@ -88,7 +89,7 @@ class ImportController(Controller):
         problems: list[Any] = []
         try:
             await run_import(upload.file, ImportOptions(kind=kind, dry_run=True, replace=replace, workshop=workshop,
-                                                        sheet=sheet))
+                                                        sheet=sheet, file_name=upload.filename))
         except ImportFailed as exc:
             problems = exc.report.problems
             annotated = annotate_source(upload.file, problems, sheet)
