@@ -10,6 +10,13 @@ written amounts (约336万元, 2,163.41万元) come from the pure core (``ledger
   never text), Chinese headers with English below, widths to read by, and the monthly pay per
   workshop as a line chart beside its table.
 * HTML links every ledger figure to the rows behind it (``drilldown``).
+* Restatements (a stored claim's figures whose reconciliation moved between two seals) come
+  from one place, ``restated_figures``: a section of the HTML page and of the text table, a
+  sheet 重述 in the XLSX (second, after 对账), and a section of the CSV after the identities
+  with the same columns — one row per figure and pair of seals, so the whole history shows,
+  and the figure rows keep their columns for scripts that read them. The ledger values there
+  are the ones recorded at each seal, as decimal strings (money with two decimals), never
+  floats — in the XLSX too, as text cells: a record of what was said, not a number to sum.
 
 No ID number ever appears in a report: the figures are aggregates.
 """
@@ -21,12 +28,15 @@ import html
 import io
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ledger.core.claims import ClaimMetric
 from ledger.core.enums import CertificationLevel
 from ledger.core.labels import certification_words, metric_label, period_label, scope_label
-from ledger.core.metrics import Metric, split_figure_name
+from ledger.core.metrics import Metric, Unit, split_figure_name
+from ledger.core.money import money_str
 from ledger.core.written import group_digits, write
 
 STATUS_ZH = {"agrees": "相符", "disagrees": "不符", "cannot_check": "无法核对", "holds": "成立", "broken": "不成立"}
@@ -44,6 +54,89 @@ IDENTITY_HEADERS: list[tuple[str, str]] = [
     ("应为", "likely value"), ("应为（写法）", "likely, as written"), ("说明", "explanation"),
     ("Explanation", "in English"),
 ]
+
+
+RESTATEMENT_HEADERS: list[tuple[str, str]] = [
+    ("原封存", "from seal"), ("新封存", "to seal"), ("核对时间", "checked at"), ("指标", "metric"),
+    ("指标代码", "metric code"), ("单位", "unit"), ("原结论", "previous status"), ("新结论", "new status"),
+    ("原台账值", "previous ledger value"), ("新台账值", "new ledger value"), ("原诊断", "previous diagnosis"),
+    ("新诊断", "new diagnosis"),
+]
+
+
+@dataclass(frozen=True)
+class RestatedFigure:
+    """One figure of a stored claim whose reconciliation moved between two consecutive seals."""
+
+    old_seal: int
+    new_seal: int
+    checked_at: str
+    metric: str
+    unit: str
+    old_status: str | None  # None: the figure was not in the claim at that seal
+    new_status: str | None
+    old_ledger: str | None
+    new_ledger: str | None
+    old_diagnosis: str | None
+    new_diagnosis: str | None
+
+    @property
+    def metric_zh(self) -> str:
+        return metric_label(self.metric)[0]
+
+    def cells(self) -> list[str]:
+        """The row under ``RESTATEMENT_HEADERS``: text throughout, values exactly as recorded."""
+        return [f"#{self.old_seal}", f"#{self.new_seal}", self.checked_at, self.metric_zh, self.metric, self.unit,
+                _status_words(self.old_status), _status_words(self.new_status), self.old_ledger or "",
+                self.new_ledger or "", self.old_diagnosis or "", self.new_diagnosis or ""]
+
+    def phrase(self) -> str:
+        """合计增收 相符（12820.00）→ 不符（12720.00）"""
+        return (f"{self.metric_zh} {STATUS_ZH.get(self.old_status or '', '—')}（{self.old_ledger or '—'}）"
+                f"→ {STATUS_ZH.get(self.new_status or '', '—')}（{self.new_ledger or '—'}）")
+
+
+def _status_words(status: str | None) -> str:
+    return "" if status is None else _both(STATUS_ZH.get(status), status)
+
+
+def _recorded_value(metric: str, value: Any) -> str | None:
+    """A ledger value as a seal recorded it; money always as yuan with two decimals."""
+    if value is None or value == "":
+        return None
+    return money_str(Decimal(str(value))) if _unit_of(metric) == Unit.yuan else str(value)
+
+
+def _unit_of(metric: str) -> str:
+    base, _ = split_figure_name(metric)
+    if base in ClaimMetric.__members__:
+        return str(ClaimMetric(base).unit)
+    return str(Metric(base).unit) if base in Metric.__members__ else ""
+
+
+def restated_figures(report: dict[str, Any]) -> list[RestatedFigure]:
+    """The restatements of a report's JSON form (``restatements``), one entry per figure and pair
+    of seals, oldest first: what every format shows."""
+    out = []
+    for r in report.get("restatements") or []:
+        for change in r["changes"]:
+            old, new = change.get("old") or {}, change.get("new") or {}
+            metric = change["metric"]
+            out.append(RestatedFigure(
+                old_seal=r["old_seal"], new_seal=r["new_seal"], checked_at=r["checked_at"], metric=metric,
+                unit=_unit_of(metric), old_status=old.get("status"), new_status=new.get("status"),
+                old_ledger=_recorded_value(metric, old.get("ledger")),
+                new_ledger=_recorded_value(metric, new.get("ledger")),
+                old_diagnosis=old.get("diagnosis"), new_diagnosis=new.get("diagnosis")))
+    return out
+
+
+def _sealed_words(report: dict[str, Any]) -> tuple[str, str]:
+    """Which seal the reconciliation was last checked against, in words."""
+    seal = report.get("sealed_against")
+    if seal is None:
+        return "未经封存核对", "not checked against a seal"
+    return f"最近核对所依封存 #{seal}", f"last checked against seal #{seal}"
 
 
 def _number(text: Any) -> Decimal | None:
@@ -94,13 +187,17 @@ def to_csv(report: dict[str, Any]) -> str:
     zh, en = _heading(report)
     writer.writerow([zh, en])
     writer.writerow([report.get("summary_zh") or "", report.get("summary_en") or ""])
+    sealed_zh, sealed_en = _sealed_words(report)
     writer.writerow(["范围 scope", report["scope"], "期间 period", report["period"], "定义版本 definition version",
-                     report["definition_version"]])
+                     report["definition_version"], "封存 seal", f"{sealed_zh} {sealed_en}"])
     writer.writerow([f"{a} {b}" for a, b in FIGURE_HEADERS])
     writer.writerows([_plain(v) for v in _figure_row(f)] for f in report["figures"])
     writer.writerow([])
     writer.writerow([f"{a} {b}" for a, b in IDENTITY_HEADERS])
     writer.writerows([_plain(v) for v in _identity_row(i)] for i in report["identities"])
+    writer.writerow([])
+    writer.writerow([f"{a} {b}" for a, b in RESTATEMENT_HEADERS])
+    writer.writerows(r.cells() for r in restated_figures(report))
     return "\ufeff" + out.getvalue()
 
 
@@ -162,6 +259,16 @@ def to_xlsx(report: dict[str, Any], chart: list[dict[str, Any]] | None = None) -
     table(sheet, _heading(report), FIGURE_HEADERS, figure_rows, [f["status"] for f in report["figures"]],
           {14: 60, 15: 60, 16: 30}, {4: unit_formats, 7: unit_formats, 8: unit_formats, 10: unit_formats},
           notes=tuple(n for n in (report.get("summary_zh"), report.get("summary_en")) if n))
+
+    restated_sheet = book.create_sheet("重述")  # second: what changed since a published figure was checked
+    restated = restated_figures(report)
+    sealed_zh, sealed_en = _sealed_words(report)
+    notes = [f"{sealed_zh} / {sealed_en}"]
+    if not restated:
+        notes.append("封存之间结论没有变化 / no restatements: the reconciliation did not move between seals")
+    table(restated_sheet, ("重述：更正后结论有变的数", "Restatements: figures whose reconciliation moved between seals"),
+          RESTATEMENT_HEADERS, [r.cells() for r in restated], [r.new_status or "" for r in restated],
+          {11: 60, 12: 60}, {}, notes=tuple(notes))
 
     identities = book.create_sheet("自洽性核对")
     identity_rows = [_identity_row(i) for i in report["identities"]]
@@ -283,6 +390,14 @@ def to_table(report: dict[str, Any]) -> str:
             lines.append(f"  {f['explanation_en']}")
     for target in report.get("targets", []):
         lines.append(f"· 计划或要求的数，不核对 target, not reconciled：{_target_words(target)}")
+    restated = restated_figures(report)
+    if restated or report.get("sealed_against") is not None:
+        sealed_zh, sealed_en = _sealed_words(report)
+        lines += ["", f"更正后结论有变 Restatements（{sealed_zh} / {sealed_en}）"]
+        if not restated:
+            lines.append("· 封存之间结论没有变化 no restatements")
+    for r in restated:
+        lines.append(f"· 封存 seal #{r.old_seal} → #{r.new_seal}（{r.checked_at[:10]}）：{r.phrase()}")
     if report["identities"]:
         lines += ["", "自洽性核对 The claim against itself"]
     for i in report["identities"]:
@@ -381,12 +496,8 @@ def to_html(report: dict[str, Any], chart: list[dict[str, Any]], base_url: str =
         for f in report.get("ledger_figures", []))
     unrecognised = "".join(f"<li>{e(str(u))}</li>" for u in report.get("unrecognised", []))
     targets = "".join(f"<li>{e(_target_words(t))}</li>" for t in report.get("targets", []))
-    restated = "".join(
-        f"<li>封存 #{r['old_seal']} → #{r['new_seal']}（{e(r['checked_at'][:10])}）："
-        + "；".join(f"{e(c['metric'])} {e(STATUS_ZH.get((c['old'] or {}).get('status'), '—'))}"
-                   f"（{e(str((c['old'] or {}).get('ledger')))}）→ {e(STATUS_ZH.get((c['new'] or {}).get('status'), '—'))}"
-                   f"（{e(str((c['new'] or {}).get('ledger')))}）" for c in r["changes"])
-        + "</li>" for r in report.get("restatements", []))
+    restated = "".join(f"<li>封存 #{r.old_seal} → #{r.new_seal}（{e(r.checked_at[:10])}）：{e(r.phrase())}</li>"
+                       for r in restated_figures(report))
     quote = e(str(source.get("quote") or ""))
     cite = " ".join(e(str(source.get(k) or "")) for k in ("title", "publisher", "published_on")).strip()
     return f"""<!DOCTYPE html>
@@ -512,5 +623,5 @@ nav a{{margin-right:1.5em}}</style></head><body>
 </body></html>"""
 
 
-__all__ = ["ROW_COLUMNS", "STATUS_ZH", "figures_to_table", "rows_to_html", "to_csv", "to_html", "to_table",
-           "to_xlsx"]
+__all__ = ["RESTATEMENT_HEADERS", "ROW_COLUMNS", "STATUS_ZH", "RestatedFigure", "figures_to_table",
+           "restated_figures", "rows_to_html", "to_csv", "to_html", "to_table", "to_xlsx"]

@@ -28,9 +28,11 @@ Form = Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULT
 Kind = Annotated[SheetKind | None, Parameter(description="pay 月收入、hires 用工 或 low-income 低收入名单；不填则按表头判断 / "
                                                          "pay, hires or low-income; guessed from the header when absent")]
 SheetName = Annotated[str | None, Parameter(max_length=100, description="只读取这个工作表（按名称，隐藏的也可）；不填则读取"
-                                                                        "每个表头可识别的可见工作表 / read only this tab "
+                                                                        "每个表头可识别的可见工作表；CSV 没有工作表，指定则"
+                                                                        " 422 / read only this tab "
                                                                         "(by name, hidden or not); by default every "
-                                                                        "visible tab with a recognised header")]
+                                                                        "visible tab with a recognised header; a CSV "
+                                                                        "has no tabs, naming one answers 422")]
 DryRun = Annotated[bool, Parameter(description="只预演、不写入 / check and preview only, write nothing")]
 Replace = Annotated[bool, Parameter(description="用表中数据覆盖冲突的已有记录（锁定月份除外） / "
                                                 "overwrite conflicting records (never in a locked month)")]
@@ -72,7 +74,8 @@ class ImportController(Controller):
         upload = _upload(data.get("file"))
         report = await run_import(upload.file, ImportOptions(kind=kind, dry_run=dry_run, replace=replace,
                                                              workshop=workshop, sheet=sheet,
-                                                             confirm_unusual=confirm_unusual))
+                                                             confirm_unusual=confirm_unusual,
+                                                             file_name=upload.filename))
         return report.as_dict()
 
     @post("/annotated", summary="检查表格并返回标注后的表格 / Check a sheet, get it back annotated",
@@ -88,7 +91,7 @@ class ImportController(Controller):
         problems: list[Any] = []
         try:
             await run_import(upload.file, ImportOptions(kind=kind, dry_run=True, replace=replace, workshop=workshop,
-                                                        sheet=sheet))
+                                                        sheet=sheet, file_name=upload.filename))
         except ImportFailed as exc:
             problems = exc.report.problems
             annotated = annotate_source(upload.file, problems, sheet)

@@ -23,7 +23,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path, help="表格文件 / the sheet")
     p.add_argument("--kind", choices=[k.value for k in SheetKind],
                    help="pay、hires 或 low-income（默认按表头判断）/ pay, hires or low-income (default: from the header)")
-    p.add_argument("--sheet", help="只读取这个工作表（按名称，隐藏的也可） / read only this tab (by name, hidden or not)")
+    p.add_argument("--sheet", help="只读取这个工作表（按名称，隐藏的也可；CSV 没有工作表） / read only this tab "
+                                   "(by name, hidden or not; a CSV has none)")
     p.add_argument("--dry-run", action="store_true", help="只检查和预演，不写入 / check and preview only")
     p.add_argument("--replace", action="store_true", help="覆盖冲突的已有记录 / overwrite conflicting records")
     p.add_argument("--confirm-unusual", action="store_true",

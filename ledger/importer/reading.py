@@ -149,6 +149,9 @@ class _Worksheet:
         self.name: str = sheet.title
         self.hidden = sheet.sheet_state != "visible"
         self.hidden_columns: frozenset[int] = frozenset()
+        self.columns: tuple[Column, ...] = ()
+        self.auto_filter: Any = None
+        """The tab's filter (``<autoFilter>``, after the rows: known once they are all read)."""
 
     def rows(self, view: bool) -> Iterator[tuple[int, tuple[Any, ...], bool]]:
         """``(number, cells, hidden)`` for every row from the top, missing ones as ``()``.
@@ -173,6 +176,7 @@ class _Worksheet:
                 for number, parsed in parser.parse():
                     if not columns_read:
                         self.hidden_columns = _hidden_columns(parser.column_dimensions)
+                        self.columns = _columns(parser.column_dimensions)
                         columns_read = True
                     for missing in range(counter, number):
                         yield missing, (), False
@@ -187,6 +191,7 @@ class _Worksheet:
                     if view:
                         cells = self._view(number, cells, starting, active)
                     yield number, tuple(cells), hidden
+                self.auto_filter = getattr(parser, "auto_filter", None)
         except (KeyError, ValueError, zipfile.BadZipFile, EOFError) as exc:
             raise _refuse("corrupt", "文件已损坏，读取中断", "the file is damaged; reading stopped") from exc
 
@@ -239,6 +244,31 @@ def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
     return found
 
 
+@dataclass(frozen=True)
+class Column:
+    """A ``<col>`` of a tab as the clerk left it: 1-based columns ``first``–``last``, their
+    width (None: the default) and whether they are hidden — for the annotated copy."""
+
+    first: int
+    last: int
+    width: float | None
+    hidden: bool
+
+
+def _columns(dimensions: dict[str, dict[str, str]]) -> tuple[Column, ...]:
+    found = []
+    for attributes in dimensions.values():
+        try:
+            first = int(attributes.get("min", 0))
+            last = int(attributes.get("max", first))
+            width = float(attributes["width"]) if attributes.get("width") else None
+        except ValueError:
+            continue  # a malformed <col> only loses its looks in the copy
+        if 1 <= first <= last:
+            found.append(Column(first, last, width, attributes.get("hidden") in ("1", "true")))
+    return tuple(sorted(found, key=lambda c: c.first))
+
+
 def _hidden_columns(dimensions: dict[str, dict[str, str]]) -> frozenset[int]:
     """0-based indexes of the columns a ``<col hidden="1">`` covers."""
     hidden: set[int] = set()
@@ -289,7 +319,7 @@ class Sheet:
     non-blank ones below the header that the last pass over ``data_rows`` skipped."""
 
     def __init__(self, source: Source, kind: str, sheet_index: int, layout: Layout, title: str | None,
-                 hidden: bool = False, hidden_columns: frozenset[int] = frozenset()):
+                 hidden: bool = False, hidden_columns: frozenset[int] = frozenset(), columns: tuple[Column, ...] = ()):
         self.source = source
         self.format = kind
         self.sheet_index = sheet_index
@@ -297,6 +327,10 @@ class Sheet:
         self.title = title
         self.hidden = hidden
         self.hidden_columns = hidden_columns
+        self.columns = columns
+        """The tab's column widths and hidden columns, kept in the annotated copy."""
+        self.auto_filter: Any = None
+        """The tab's filter, once a pass has read all its rows (kept in the annotated copy)."""
         self.hidden_rows = 0
 
     @property
@@ -310,12 +344,19 @@ class Sheet:
                 yield number, cells, False
             return
         with _xlsx_book(self.source) as sheets:
-            yield from sheets[self.sheet_index].rows(view)
+            worksheet = sheets[self.sheet_index]
+            yield from worksheet.rows(view)
+            self.auto_filter = worksheet.auto_filter
 
     def all_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        """Every row as stored, blank and hidden ones included, from the top (for the annotated copy)."""
+        """Every row as stored, blank and hidden ones included, from the top."""
         for number, cells, _ in self._rows(view=False):
             yield number, cells
+
+    def stored_rows(self) -> Iterator[tuple[int, tuple[Any, ...], bool]]:
+        """``(number, cells, hidden)`` for every row as stored, from the top (for the annotated
+        copy, which keeps hidden what the clerk hid — by hand or by a filter)."""
+        yield from self._rows(view=False)
 
     def data_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """The non-blank visible rows below the header, as the clerk sees them."""
@@ -383,7 +424,8 @@ def _scan(source: Source, index: int, worksheet: _Worksheet) -> Tab:
     layout, problems = find_layout(head)
     if layout is None:
         return Tab(worksheet.name, "no_header", None, problems)
-    sheet = Sheet(source, "xlsx", index, layout, worksheet.name, hidden_columns=worksheet.hidden_columns)
+    sheet = Sheet(source, "xlsx", index, layout, worksheet.name, hidden_columns=worksheet.hidden_columns,
+                  columns=worksheet.columns)
     return Tab(worksheet.name, "table", sheet, problems)
 
 

@@ -39,17 +39,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ledger import access, crypto
 from ledger.core import rules
 from ledger.core.enums import Role, WritePath
+from ledger.core.privacy import mask_personal_text
 from ledger.core.problems import Problem
 from ledger.db import is_sqlite, write_transaction
 from ledger.errors import ValidationFailed
 from ledger.importer import deltas, values
 from ledger.importer.headers import KIND_NAMES, Layout, SheetKind, find_layout, guess_kind, missing_columns
-from ledger.importer.reading import Sheet, Source, Tab, open_tables, scan_hidden
+from ledger.importer.reading import Sheet, Source, Tab, open_tables, scan_hidden, sniff
 from ledger.services import bulk, employment, journal, locks, people
 from ledger.services.common import Collector, today
 from ledger.services.locks import REOPEN_REMEDY, LockIndex, active_locks, lock_problem, span_of
@@ -58,7 +60,8 @@ from ledger.tables import LowIncomeStatus, MonthlyPay, Placement, Worker
 DEFAULT_BATCH = 1000
 SENSITIVE = {"id_number", "phone"}
 
-__all__ = ["ImportFailed", "ImportOptions", "ImportReport", "RowProblem", "run_import", "find_layout"]
+__all__ = ["ImportFailed", "ImportOptions", "ImportReport", "RowProblem", "SheetOfCsv", "run_import",
+           "find_layout"]
 
 
 @dataclass
@@ -73,7 +76,10 @@ class ImportOptions:
     """A workshop code: the workshop of rows without one; rows of another are refused."""
     sheet: str | None = None
     """A workbook's tab to read (by name), hidden or not; otherwise every visible tab whose
-    header is recognised and whose kind is the import's."""
+    header is recognised and whose kind is the import's. Refused for a CSV (it has no tabs)."""
+    file_name: str | None = None
+    """The file's name as the person knows it (an upload's name), for messages; a path's own
+    name when not given."""
     batch_size: int = DEFAULT_BATCH
     progress: Callable[[int], None] | None = None
     """Called with the number of rows read so far, after each batch."""
@@ -243,8 +249,33 @@ async def run_import(source: Source, options: ImportOptions | None = None) -> Im
         return await _run_import(source, options)
 
 
+class SheetOfCsv(ValidationFailed):
+    """A tab was named for a CSV file, which has none: a mistake or the wrong file (422)."""
+
+    code = "sheet_of_csv"
+    zh = "CSV 文件没有工作表，未写入任何数据"
+    en = "a CSV file has no tabs; nothing was written"
+
+
+def _refuse_sheet_of_csv(source: Source, options: ImportOptions) -> None:
+    """The one rule for every door: a tab named for a CSV is answered, not ignored — the person
+    either meant another file (the workbook) or passed the option by mistake."""
+    if options.sheet is None or not options.sheet.strip() or sniff(source) != "csv":
+        return
+    name = options.file_name or (Path(source).name if isinstance(source, str | Path) else None)
+    name = mask_personal_text(name.strip())[:200] if name and name.strip() else None  # no ID number from a file name
+    zh_file, en_file = (f"“{name}”", repr(name)) if name else ("上传的文件", "the uploaded file")
+    raise SheetOfCsv([Problem(
+        "sheet", "sheet_of_csv",
+        f"指定了工作表“{options.sheet.strip()[:100]}”（选项 sheet / --sheet），但{zh_file}是 CSV 文件，没有工作表："
+        "请去掉该选项，或上传要导入的 .xlsx 工作簿",
+        f"the tab {options.sheet.strip()[:100]!r} was given (option sheet / --sheet), but {en_file} is a CSV file, "
+        "which has no tabs: drop the option, or upload the .xlsx workbook you meant")])
+
+
 async def _run_import(source: Source, options: ImportOptions | None) -> ImportReport:
     options = options or ImportOptions()
+    _refuse_sheet_of_csv(source, options)
     kind = SheetKind(options.kind) if options.kind else None
     report = ImportReport(kind=kind.value if kind else None, dry_run=options.dry_run, replace=options.replace)
     report.file_format, tabs = open_tables(source)

@@ -6,7 +6,9 @@
   and written in openpyxl's write-only mode, so it too is streamed. The operator fixes it
   and uploads it again; the error column is ignored on the way back in (and replaced, not
   duplicated, if the sheet is annotated again). It is the operator's own data going back
-  to them, so it keeps what they typed; the messages themselves never contain an ID number.
+  to them, so it keeps what they typed, and how they left it: rows they hid (by hand or by
+  a filter — the import skipped them) stay hidden, columns keep their widths and stay hidden;
+  the messages themselves never contain an ID number.
 - **Template** for a workshop and month: one row per placement active in that month,
   pre-filled with what is already recorded (so uploading it unchanged is a no-op).
 - **Export** of a workshop's pay over a period, in the same columns: importing an export
@@ -31,12 +33,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.dimensions import DEFAULT_COLUMN_WIDTH, ColumnDimension, RowDimension
 
 from ledger.core import rules
 from ledger.core.money import fen_to_yuan
 from ledger.core.problems import Problem
 from ledger.importer.headers import ERROR_HEADER, FIELDS, header_key
-from ledger.importer.reading import Sheet
+from ledger.importer.reading import Column, Sheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -94,7 +97,10 @@ def _annotate_table(out: Any, sheet: Sheet, problems: list[Problem]) -> None:
     for problem in problems:
         by_row[problem.row].append(problem)
     error_at = _error_column(sheet)
-    for number, cells in sheet.all_rows():
+    _keep_columns(out, sheet.columns, error_at)
+    for number, cells, hidden in sheet.stored_rows():
+        if hidden:  # a row the clerk hid (by hand or by a filter) and the import skipped stays hidden
+            out.row_dimensions[number] = RowDimension(out, index=number, hidden=True)
         row_problems = by_row.get(number, [])
         if number == sheet.layout.header_row:
             row_problems = row_problems + by_row.get(None, [])
@@ -116,6 +122,29 @@ def _annotate_table(out: Any, sheet: Sheet, problems: list[Problem]) -> None:
                 cell.comment = Comment("\n".join(_line(p) for p in row_problems if p.column == letter), "ledger")
             row.append(cell)
         out.append(row)
+    if sheet.auto_filter is not None and sheet.auto_filter.ref:
+        out.auto_filter = sheet.auto_filter  # written after the rows: the clerk's filter, its criteria with it
+
+
+ERROR_WIDTH = 60
+
+
+def _keep_columns(out: Any, columns: tuple[Column, ...], error_at: int) -> None:
+    """The clerk's column widths and hidden columns, on the copy (before its first row, as a
+    write-only sheet needs); the error column (0-based ``error_at``) is always shown, and wide."""
+    error = error_at + 1
+    for column in columns:
+        parts = [(column.first, column.last)]
+        if column.first <= error <= column.last:
+            parts = [(a, b) for a, b in ((column.first, error - 1), (error + 1, column.last)) if a <= b]
+        for first, last in parts:
+            letter = _letter(first - 1)
+            out.column_dimensions[letter] = ColumnDimension(
+                out, index=letter, min=first, max=last, hidden=column.hidden,
+                width=column.width if column.width is not None else DEFAULT_COLUMN_WIDTH,
+                customWidth=column.width is not None)
+    letter = _letter(error_at)
+    out.column_dimensions[letter] = ColumnDimension(out, index=letter, width=ERROR_WIDTH, customWidth=True)
 
 
 def _letter(index: int) -> str:

@@ -175,7 +175,7 @@ async def test_the_xlsx_report_holds_numbers_chinese_headers_the_words_and_a_cha
     claim_id = await _stored_claim_id(client)
     response = await client.get(f"/api/v1/claims/{claim_id}/reconciliation", params={"format": "xlsx"})
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["对账", "自洽性核对", "台账数字", "各工坊月收入"]
+    assert book.sheetnames == ["对账", "重述", "自洽性核对", "台账数字", "各工坊月收入"]
     sheet = book["对账"]
     header = next(r for r in sheet.iter_rows() if r[0].value == "指标\nmetric")
     columns = {c.value.split("\n")[0]: c.column for c in header}

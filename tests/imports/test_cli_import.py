@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dbfixtures import run_cli
-from sheets import shop, xlsx
+from sheets import csv_file, shop, xlsx
 
 from ledger.tables import MonthlyPay
 
@@ -64,3 +64,20 @@ async def test_the_cli_says_what_it_did_with_each_tab_and_reads_one_named_with_s
     assert await MonthlyPay.count() == 3
     missing = await ledger("import", str(year), "--sheet", "4月")
     assert missing.returncode == 2 and "没有名为“4月”的工作表" in missing.stderr
+
+
+async def test_the_cli_refuses_a_sheet_named_for_a_csv_naming_the_option_and_the_file(db, tmp_path):
+    s = await shop(2)
+    rows = [HEADER, *[["T-01", p["id_number"], p["name"], "2023-03", "2800", 20] for p in s["people"]]]
+    path = csv_file(tmp_path / "三月工资.csv", rows)
+    out = tmp_path / "checked.xlsx"
+    refused = await ledger("import", str(path), "--sheet", "3月", "--annotated", str(out))
+    assert refused.returncode == 2
+    message = refused.stderr
+    assert message.index("没有工作表") < message.index("has no tabs")  # Chinese first, English beside
+    assert "“三月工资.csv”是 CSV 文件" in message and "--sheet" in message and "“3月”" in message
+    assert await MonthlyPay.count() == 0 and not out.exists()  # nothing written, no annotated copy
+    assert s["people"][0]["id_number"] not in message + refused.stdout
+    done = await ledger("import", str(path))  # the same file without the option imports
+    assert done.returncode == 0, done.stderr
+    assert await MonthlyPay.count() == 2

@@ -8,7 +8,7 @@ import httpx
 import openpyxl
 import pytest
 from dbfixtures import bearer, token_for, wrong_check_digit
-from sheets import shop, xlsx
+from sheets import csv_file, shop, xlsx
 
 from ledger.api.app import create_app
 from ledger.tables import MonthlyPay
@@ -148,3 +148,28 @@ async def test_the_annotated_copy_of_a_workbook_marks_each_tab_where_its_problem
     out = openpyxl.load_workbook(io.BytesIO(annotated.content))
     assert out.sheetnames == ["1月", "2月"]
     assert out["1月"]["G2"].value is None and "2023-10" in out["2月"]["G2"].value
+
+
+async def test_a_sheet_named_for_an_uploaded_csv_answers_422_naming_the_option_and_the_file(client, tmp_path):
+    s = await shop(2)
+    rows = [HEADER, *[["T-01", p["id_number"], p["name"], "2023-03", "2800", 20] for p in s["people"]]]
+    path = csv_file(tmp_path / "pay.csv", rows)
+    files = {"file": ("三月工资.csv", path.read_bytes(), "text/csv")}
+    for endpoint in ("/api/v1/imports", "/api/v1/imports/annotated"):
+        refused = await client.post(endpoint, params={"sheet": "3月"}, files=files)
+        assert refused.status_code == 422, (endpoint, refused.text)
+        body = refused.json()
+        assert body["error"] == "sheet_of_csv"
+        [problem] = body["problems"]
+        assert problem["field"] == "sheet" and problem["code"] == "sheet_of_csv"
+        assert "“三月工资.csv”是 CSV 文件" in problem["zh"] and "'三月工资.csv' is a CSV file" in problem["en"]
+        assert "sheet" in problem["zh"] and "sheet" in problem["en"]
+        assert s["people"][0]["id_number"] not in refused.text
+    named = {"file": (f"{s['people'][0]['id_number']}.csv", path.read_bytes(), "text/csv")}
+    masked = await client.post("/api/v1/imports", params={"sheet": "3月"}, files=named)
+    assert masked.status_code == 422 and s["people"][0]["id_number"] not in masked.text  # nor from a file's name
+    assert await MonthlyPay.count() == 0
+    blank = await client.post("/api/v1/imports", params={"sheet": " ", "dry_run": "true"}, files=files)
+    assert blank.status_code == 200, blank.text  # an empty field of a form is no tab named
+    done = await client.post("/api/v1/imports", files=files)
+    assert done.status_code == 200 and await MonthlyPay.count() == 2

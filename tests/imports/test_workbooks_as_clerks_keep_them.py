@@ -181,3 +181,39 @@ def test_merged_ranges_cut_across_the_readers_chunks_all_fill_their_cells(tmp_pa
     read = list(tab.sheet.data_rows())
     assert len(read) == 60
     assert all(cells[0] == "T-01" and cells[3] == "2023-03" for _, cells in read)
+
+
+async def test_the_annotated_copy_keeps_hidden_and_filtered_rows_hidden_and_the_columns_as_the_clerk_left_them(
+        db, tmp_path):
+    s = await shop(4)
+    rows = rows_for(s, "2023-03")
+    rows[3][4] = "两千"  # row 5: a problem to annotate
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "3月"
+    for row in [[*HEADER, "备注"], *[[*r, "旧数"] for r in rows]]:
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True  # hidden by hand
+    sheet.auto_filter.ref = "A1:G5"
+    sheet.row_dimensions[4].hidden = True  # hidden by the filter
+    sheet.column_dimensions["B"].width = 24
+    sheet.column_dimensions["G"].hidden = True  # the clerk's notes, hidden
+    path = tmp_path / "pay.xlsx"
+    book.save(path)
+
+    with pytest.raises(ImportFailed) as exc:
+        await run_import(path)
+    report = exc.value.report
+    assert report.hidden_rows == 2 and [p.problem.row for p in report.problems] == [5]
+
+    copy = openpyxl.load_workbook(io.BytesIO(annotate_source(path, report.problems)))
+    [out] = copy.worksheets
+    hidden = {n for n, d in out.row_dimensions.items() if d.hidden}
+    assert hidden == {3, 4}  # still hidden; the rows with the problem and the others are shown
+    assert [out.cell(n, 2).value for n in (3, 4)] == [rows[1][1], rows[2][1]]  # kept as they were
+    assert out.column_dimensions["B"].width == 24 and not out.column_dimensions["B"].hidden
+    assert out.column_dimensions["G"].hidden and out["G1"].value == "备注"
+    error = next(c for c in out[1] if c.value == "错误 / errors")
+    assert error.column_letter != "G" and not out.column_dimensions[error.column_letter].hidden
+    assert "E列" in out.cell(5, error.column).value
+    assert out.auto_filter.ref == "A1:G5"  # the filter too, so the clerk can clear it

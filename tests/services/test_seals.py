@@ -117,11 +117,15 @@ async def test_an_open_month_cannot_be_sealed_and_a_year_is_sealed_once_every_mo
     assert json.loads(out.read_text())["payload"]["period"] == "2023"
 
 
-async def test_reopening_and_correcting_a_month_lists_the_claim_whose_reconciliation_moved(db):
+async def restated_claim() -> dict:
+    """A claim of March's total pay (12820 元, as the ledger had it) signed off, reopened, corrected
+    (张三 2800.00 → 2700.00) and signed off again: it agreed at the first seal, not at the second."""
     w = await march_paid(6)
     with actor("auditor"):
         claim = await claims.create_claim({"title": "三月务工收入", "scope": "workshop:T-01", "period": "2023-03",
                                            "figures": [{"metric": "total_pay", "value": "12820", "unit": "元",
+                                                        "qualifier": "exact"},
+                                                       {"metric": "workers_employed", "value": "6", "unit": "人",
                                                         "qualifier": "exact"}]})
         lock = await locks.sign_off("2023-03")
         assert await seals.restatements() == []
@@ -130,6 +134,12 @@ async def test_reopening_and_correcting_a_month_lists_the_claim_whose_reconcilia
     await employment.update_pay(zhang["id"], {"amount": "2700.00"})
     with actor("auditor"):
         await locks.sign_off("2023-03")
+    return claim
+
+
+async def test_reopening_and_correcting_a_month_lists_the_claim_whose_reconciliation_moved(db):
+    claim = await restated_claim()
+    with actor("auditor"):
         [restated] = await seals.restatements()
     assert restated["claim"] == claim["id"]
     [change] = restated["changes"]
@@ -144,6 +154,66 @@ async def test_reopening_and_correcting_a_month_lists_the_claim_whose_reconcilia
     assert [r["new_seal"] for r in report["restatements"]] == [sealed[-1]["id"]]
     page = reports.to_html(report, [])
     assert "更正后结论有变" in page and "相符（12820.00）→ 不符（12720.00）" in page
+
+
+async def test_the_csv_xlsx_and_table_reports_show_the_restatement_beside_the_html(db, tmp_path):
+    claim = await restated_claim()
+    first, second = [s["id"] for s in await Seal.select(Seal.id).where(Seal.kind == "records").order_by(Seal.id)]
+    with actor("auditor"):
+        report = (await claims.reconcile_claim(claim["id"])).to_json_dict()
+
+    book = load_workbook(io.BytesIO(reports.to_xlsx(report)))
+    assert book.sheetnames[:2] == ["对账", "重述"]  # second, where a clerk looks next
+    sheet = book["重述"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert any(f"#{second}" in str(v) for r in rows[:4] for v in r)  # names the seal it was checked against
+    header = next(i for i, r in enumerate(rows) if r[0] == "原封存\nfrom seal")
+    assert all(str(v).split("\n")[0] and "\n" in str(v) for v in rows[header])  # Chinese first, English below
+    [restated] = [dict(zip([str(h).split("\n")[0] for h in rows[header]], r, strict=True))
+                  for r in rows[header + 1:] if r[0]]
+    assert (restated["原封存"], restated["新封存"], restated["指标代码"]) == (f"#{first}", f"#{second}", "total_pay")
+    assert (restated["原结论"], restated["新结论"]) == ("相符 agrees", "不符 disagrees")
+    assert (restated["原台账值"], restated["新台账值"]) == ("12820.00", "12720.00")  # text, never a float
+    assert restated["单位"] == "元" and restated["新诊断"]
+    assert sheet.cell(header + 2, 10).data_type == "s"
+
+    text = reports.to_csv(report)
+    assert text.startswith("\ufeff")
+    table = list(csv.reader(io.StringIO(text[1:])))
+    assert f"#{second}" in " ".join(table[2])
+    start = next(i for i, r in enumerate(table) if r and r[0] == "原封存 from seal")
+    assert table[start - 1] == []  # a section of its own, after the identities
+    [row] = [r for r in table[start + 1:] if r]
+    by_name = dict(zip([h.split(" ")[0] for h in table[start]], row, strict=True))
+    assert (by_name["指标代码"], by_name["原结论"], by_name["新结论"]) == ("total_pay", "相符 agrees", "不符 disagrees")
+    assert (by_name["原台账值"], by_name["新台账值"]) == ("12820.00", "12720.00")
+    figures_header = next(i for i, r in enumerate(table) if r and r[0] == "指标 metric")
+    assert len(table[figures_header]) == len(reports.FIGURE_HEADERS)  # the figure rows keep their columns
+    assert make_id(1) not in text
+
+    done = await run_cli("reconcile", "--claim", str(claim["id"]), "--format", "table")
+    assert done.returncode == 0, done.stderr
+    after_figures = done.stdout.split("更正后结论有变 Restatements")[1].split("自洽性核对")[0]
+    assert f"最近核对所依封存 #{second}" in after_figures
+    assert f"#{first} → #{second}" in after_figures and "合计增收 相符（12820.00）→ 不符（12720.00）" in after_figures
+    assert after_figures.count("· 封存") == 1 and "吸纳就业人数" not in after_figures  # it did not move
+
+
+async def test_a_claim_checked_against_a_seal_without_restatements_says_so_in_each_format(db):
+    await march_paid(6)
+    with actor("auditor"):
+        claim = await claims.create_claim({"title": "三月务工收入", "scope": "workshop:T-01", "period": "2023-03",
+                                           "figures": [{"metric": "total_pay", "value": "12820", "unit": "元",
+                                                        "qualifier": "exact"}]})
+        await locks.sign_off("2023-03")
+        report = (await claims.reconcile_claim(claim["id"])).to_json_dict()
+    assert report["restatements"] == [] and report["sealed_against"] is not None
+    sheet = load_workbook(io.BytesIO(reports.to_xlsx(report)))["重述"]
+    values = [c.value for r in sheet.iter_rows() for c in r if c.value]
+    assert any("no restatements" in v for v in values) and values[-1] == "新诊断\nnew diagnosis"
+    table = list(csv.reader(io.StringIO(reports.to_csv(report)[1:])))
+    assert table[-1][0] == "原封存 from seal"  # the section's header, no rows under it
+    assert "没有变化" in reports.to_table(report)
 
 
 async def test_a_public_table_withholds_small_cells_and_verifies_against_its_seal(db, tmp_path):
