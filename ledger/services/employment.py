@@ -330,7 +330,7 @@ def _fields_checked(data: dict[str, Any]) -> _Fields:
 async def _create_pay_alone(item: tuple[dict[str, Any], access.Actor, _Fields | None]) -> dict[str, Any]:
     data, actor, _ = item
     with access.acting_as(actor):
-        async with write_transaction():
+        async with write_transaction(generic_plans=True):  # reads by key only (PAY_FACTS)
             clean = await validate_pay(data)
             row = await journal.insert(MonthlyPay, clean)
         return pay_out(row)  # as stored (RETURNING); validate_pay checked the actor owns its workshop
@@ -368,7 +368,9 @@ async def _create_pays(items: list[tuple[dict[str, Any], access.Actor, _Fields]]
     return outcomes
 
 
-_PAY_WRITES = Coalesced(_create_pays, _create_pay_alone)
+_PAY_WRITES = Coalesced(_create_pays, _create_pay_alone, generic_plans=True)
+"""The hottest write path. Its reads go by key (a placement, its month, the journal's head), so
+their plans do not depend on the values: generic plans, made once per connection."""
 
 
 async def _pay_to_change(pay_id: int, doing_zh: str, doing_en: str) -> dict[str, Any]:

@@ -323,3 +323,51 @@ async def test_a_turn_whose_begin_fails_hands_its_connection_back_to_the_pool(db
     assert "id" in answer
     assert [r["placement"] for r in await MonthlyPay.select()] == [ids[1]]
     await dense_and_verified()
+
+
+async def _plans() -> tuple[str, str, int]:
+    row = (await Workshop.raw("SELECT current_setting('plan_cache_mode') AS mode, "
+                              "current_setting('enable_seqscan') AS seqscan, txid_current() AS xid"))[0]
+    return row["mode"], row["seqscan"], row["xid"]
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="plan_cache_mode is PostgreSQL's")
+@pytest.mark.parametrize("first_generic", [False, True])
+async def test_each_unit_of_a_group_plans_as_it_asked_whatever_the_unit_before_it_did(db, first_generic):
+    await world()
+
+    async def unit(generic: bool, fail: bool = False) -> tuple[str, str, int]:
+        async with write_transaction(generic_plans=generic):
+            seen = await _plans()
+            if fail:
+                raise ValueError("this unit rolls back to its savepoint")
+            return seen
+
+    asked = [first_generic, not first_generic, True, False, True, False]
+    async with pooled():
+        seen = await asyncio.gather(unit(asked[0]), unit(asked[1]), unit(True, fail=True), unit(False),
+                                    unit(True), unit(False), return_exceptions=True)
+    assert isinstance(seen[2], ValueError)
+    kept = [(generic, s) for generic, s in zip(asked, seen, strict=True) if not isinstance(s, BaseException)]
+    assert len({s[2] for _, s in kept}) == 1  # one transaction
+    for generic, (mode, seqscan, _) in kept:
+        # a figure read in a unit beside pay writes (a sign-off, a dry run) plans for its values
+        assert (mode, seqscan) == (("force_generic_plan", "off") if generic else ("force_custom_plan", "on"))
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="plan_cache_mode is PostgreSQL's")
+async def test_the_pay_path_reads_its_facts_with_a_generic_plan_made_once_per_connection(db):
+    from ledger.db import start_pool
+
+    ids = await placements(3)
+    await start_pool(engine(), min_size=1, max_size=1)  # every write and the look below on one connection
+    try:
+        for n, placement in enumerate(ids):
+            assert "id" in await employment.create_pay(pay(placement, f"2023-0{n + 1}"))
+        assert (await _plans())[:2] == ("force_custom_plan", "on")  # outside the writes, as configured
+        [facts] = await Workshop.raw("SELECT SUM(generic_plans) AS generic, SUM(custom_plans) AS custom "
+                                     "FROM pg_prepared_statements WHERE statement LIKE {}", "SELECT k.n AS n,%")
+    finally:
+        await engine().close_connection_pool()
+    assert (facts["generic"], facts["custom"]) == (3, 0)
+    await dense_and_verified()
