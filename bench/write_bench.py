@@ -17,6 +17,12 @@ write alone and for 8 sent at once, which share a group commit and a coalesced b
 and COMMIT included, and which of them run inside the writers' turn — from the lock to the
 commit, the part that admits one writer at a time; on PostgreSQL with the token's actor
 remembered, as a server remembers it after its first request; ``--list-queries`` lists them).
+
+The load generator (``--client``) is by default a lean one: ``concurrency`` keep-alive HTTP/1.1
+connections written and read directly. Up to stop 18 it was httpx, which turned out to be the
+bottleneck: it held the bare handler to 1,000–1,600 requests/s at 8 concurrent (about 5,000
+with the lean client) and both servers to about 440 at 32, so the ratio it gave flattered the
+product. ``--client httpx`` still runs it, to compare with those numbers.
 """
 
 from __future__ import annotations
@@ -230,6 +236,45 @@ async def load(url: str, bodies: list[dict], headers: dict[str, str], concurrenc
     run.requests += len(bodies)
 
 
+async def load_raw(url: str, bodies: list[dict], headers: dict[str, str], concurrency: int, timeout: float,
+                   run: Run) -> None:
+    """``load`` with a lean client: ``concurrency`` keep-alive HTTP/1.1 connections written to
+    and read from directly (asyncio streams), for loads where httpx itself is the bottleneck
+    (at 32 connections it served both servers at about a third of its rate at 8)."""
+    import json
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    queue = list(bodies)
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            while queue:
+                body = json.dumps(queue.pop()).encode()
+                start = time.perf_counter()
+                writer.write(f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{head}"
+                             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                run.latencies.append(time.perf_counter() - start)
+                if status not in (200, 201):
+                    run.failures += 1
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*[worker() for _ in range(concurrency)]), timeout)
+    run.seconds += time.perf_counter() - start
+    run.requests += len(bodies)
+
+
 UVICORN = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
 """The settings both servers run with (plus ``--workers`` and a port)."""
 
@@ -255,6 +300,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds, per server, concurrency and round")
     parser.add_argument("--list-queries", action="store_true")
+    parser.add_argument("--client", choices=["raw", "httpx"], default="raw",
+                        help="the load generator: keep-alive connections written directly (default), or httpx "
+                             "(stops 16-18; it bounds both servers, the bare one most)")
     args = parser.parse_args()
     import logging
 
@@ -278,7 +326,7 @@ def main() -> None:
     product_port, bare_port = _free_port(), _free_port()
     cells = iter([(p, m) for p in ids for m in months])
     engine = os.environ["LEDGER_DATABASE_URL"].split(":")[0]
-    print(f"engine {engine}; uvicorn {' '.join(UVICORN)} --workers {args.workers}, for both servers; "
+    print(f"engine {engine}; client {args.client}; uvicorn {' '.join(UVICORN)} --workers {args.workers}, for both servers; "
           f"{args.rounds} rounds of {args.requests} requests per server and concurrency, taking turns")
     for k, queries in counted.items():
         inside = sum(1 for within, _ in queries if within)
@@ -302,16 +350,17 @@ def main() -> None:
 
     targets = {"product": (f"http://127.0.0.1:{product_port}/api/v1/pay", headers),
                "bare": (f"http://127.0.0.1:{bare_port}/bare", {})}
+    send = load_raw if args.client == "raw" else load
     try:
         for kind, (url, hdrs) in targets.items():  # warm-up: pools open, statements prepared
-            asyncio.run(load(url, bodies(warmup, kind), hdrs, max(args.concurrency), args.timeout, Run()))
+            asyncio.run(send(url, bodies(warmup, kind), hdrs, max(args.concurrency), args.timeout, Run()))
         print(f"{'':>4} | {'product req/s':>13} {'p50 ms':>7} {'p95 ms':>7} | {'bare req/s':>10} {'p50 ms':>7} "
               f"{'p95 ms':>7} | ratio")
         for concurrency in args.concurrency:
             runs = {"product": Run(), "bare": Run()}
             for _ in range(args.rounds):
                 for kind, (url, hdrs) in targets.items():
-                    asyncio.run(load(url, bodies(args.requests, kind), hdrs, concurrency, args.timeout, runs[kind]))
+                    asyncio.run(send(url, bodies(args.requests, kind), hdrs, concurrency, args.timeout, runs[kind]))
             p, b = runs["product"], runs["bare"]
             failed = f" ({p.failures} product, {b.failures} bare requests failed)" if p.failures or b.failures else ""
             print(f"{concurrency:>4} | {p.rate:13.1f} {p.percentile(0.5):7.1f} {p.percentile(0.95):7.1f} | "
