@@ -584,9 +584,10 @@ OLD_FLUSH_FUNCTIONS = """SELECT p.oid::regprocedure::text AS signature FROM pg_p
 
 async def _drop_old_flush_functions() -> None:
     """A changed flush is a new function (its name has the body's hash); the versions before
-    it stay in the database until a rebuild, which is run with migrations, drops them (those
-    the ledger's role owns). A server still running an older version meanwhile creates its
-    own again at its next turn, so nothing breaks during an upgrade."""
+    it stay in the database until a rebuild (for migrations and repairs) drops them, those
+    the ledger's role owns. A server still running an older version meanwhile finds its own
+    missing at its next turn and creates it again (``ledger.db._Turn``), so nothing breaks
+    during an upgrade."""
     for row in await _run(OLD_FLUSH_FUNCTIONS, flush_function_name()):
         await _run(f"DROP FUNCTION {row['signature']}")
 
