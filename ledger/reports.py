@@ -573,14 +573,23 @@ ROW_COLUMNS: dict[str, tuple[str, str]] = {
     "region_code": ("行政区划", "region code"),
     "certifications": ("期末日有效的认定", "certifications in force on the last day"),
 }
+WORKSHOP_ROW_COLUMNS: dict[str, tuple[str, str]] = {
+    **ROW_COLUMNS, "id": ("工坊编号", "workshop id"), "name": ("工坊名称", "workshop name"),
+}
+"""The headers of a workshop's row (the workshop counts' drill-downs, keyed by ``code``): its
+name is the workshop's, not a person's 姓名."""
 
 
-def rows_to_html(metric: str, scope: str, period: str, found: Any, first_link: str, next_link: str | None) -> str:
+def rows_to_html(metric: str, scope: str, period: str, found: Any, first_link: str, next_link: str | None,
+                 level: str | None = None) -> str:
     """The rows behind a figure as a printable page: Chinese headers, 是/否 for flags, paging links.
     ``found`` is a ``drilldown.RowsPage``; ``next_link`` the address of the page after it (by
-    cursor), ``first_link`` that of the first page. ID numbers arrive masked and stay so."""
+    cursor), ``first_link`` that of the first page; ``level`` the certification level the rows
+    were kept to, named in the title. ID numbers arrive masked and stay so."""
     e = html.escape
     metric_zh, metric_en = metric_label(metric)
+    if level is not None:
+        metric_zh, metric_en = f"{metric_zh}（{CertificationLevel(level).label}）", f"{metric_en} ({level} level)"
     scope_zh, scope_en = scope_label(scope)
     period_zh, period_en = period_label(period)
     items, total = found.items, found.total
@@ -597,7 +606,8 @@ def rows_to_html(metric: str, scope: str, period: str, found: Any, first_link: s
             return "<br>".join(e(certification_words(c)) for c in value)
         return e(str(value))
 
-    header = "".join(f"<th>{e(ROW_COLUMNS.get(k, (k, k))[0])}<br><span class='en'>{e(ROW_COLUMNS.get(k, (k, k))[1])}"
+    columns = WORKSHOP_ROW_COLUMNS if "code" in keys else ROW_COLUMNS
+    header = "".join(f"<th>{e(columns.get(k, (k, k))[0])}<br><span class='en'>{e(columns.get(k, (k, k))[1])}"
                      f"</span></th>" for k in keys)
     body = "".join("<tr>" + "".join(f"<td>{cell(k, r.get(k))}</td>" for k in keys) + "</tr>" for r in items)
     nav = []

@@ -169,7 +169,7 @@ class FiguresController(Controller):
 
             return Response(reports.rows_to_html(metric, str(parsed_scope), str(parsed_period), found,
                                                  first_link=link(), next_link=link(after=found.next) if found.next
-                                                 else None), media_type="text/html")
+                                                 else None, level=level), media_type="text/html")
         return RowsOut(items=found.items, total=found.total, page=found.page, page_size=page_size,
                        first_row=found.first_row + 1 if found.items else 0, next=found.next)
 

@@ -156,6 +156,8 @@ async def test_workshops_certified_drills_down_to_the_certified_workshops_per_le
     readable = await client.get(URL, params={**query, "metric": "workshops_certified", "level": "city",
                                              "format": "html", "page_size": 1})
     assert readable.status_code == 200 and "认定工坊数" in readable.text and "期末日有效的认定" in readable.text
+    assert "工坊名称" in readable.text and "姓名" not in readable.text  # a workshop's name, not a person's
+    assert "明细：认定工坊数（市级）" in readable.text  # the level the rows were kept to
     assert "市级示范共富工坊（市级）2021-01-01 授牌，有效至 2023-12-31，授牌" in readable.text
     [next_link] = set(re.findall(r"<a href='([^']+)' rel='next'>", readable.text))
     assert "level=city" in html.unescape(next_link)
