@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from statistics import median
+from typing import Any
 
 from ledger.core.money import fen_to_yuan, money_str
 
@@ -80,8 +81,9 @@ class Thresholds:
         unknown = set(overrides) - names
         if unknown:
             raise ValueError(f"unknown threshold {sorted(unknown)}")
-        return replace(self, **{k: (int(v) if isinstance(getattr(self, k), int) else float(v))
-                                for k, v in overrides.items()})
+        changes: dict[str, Any] = {k: (int(v) if isinstance(getattr(self, k), int) else float(v))
+                                   for k, v in overrides.items()}
+        return replace(self, **changes)
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
