@@ -35,12 +35,12 @@ from ledger.core.enums import (
 )
 
 
-def _fk(table: type[Table], help_text: str) -> ForeignKey:
+def _fk(table: type[Table], help_text: str, index: bool = True) -> ForeignKey:
     return ForeignKey(
         references=table,
         null=False,
         on_delete=OnDelete.restrict,
-        index=True,
+        index=index,
         help_text=help_text,
     )
 
@@ -142,7 +142,8 @@ class Placement(Table, tablename="placement", help_text="吸纳/用工：某人�
 
 
 class MonthlyPay(Table, tablename="monthly_pay", help_text="月收入：某次用工在某月的收入（元，精确到分，以分存储）。每次用工每月至多一条。"):
-    placement = _fk(Placement, "用工记录")
+    # no index of its own: the unique (placement, month) index serves look-ups by placement
+    placement = _fk(Placement, "用工记录", index=False)
     month = Varchar(length=7, required=True, null=False, index=True, help_text="月份 YYYY-MM")
     amount_fen = BigInt(required=True, null=False, help_text="收入，单位：分（2800元 = 280000）")
     days_worked = Integer(required=True, null=False, help_text="出勤天数（0 至当月天数）")
@@ -240,7 +241,7 @@ class ApiToken(Table, tablename="api_token", help_text="脚本用的 Bearer 令�
 
 
 class AuditEntry(Table, tablename="audit_entry", help_text="审计日志：每次增删改一条，按序号连续，以哈希链相连；只增不改。"):
-    seq = BigInt(null=False, unique=True, index=True, help_text="序号（从 1 起连续）")
+    seq = BigInt(null=False, unique=True, help_text="序号（从 1 起连续）")  # unique: indexed
     at = Varchar(length=32, required=True, null=False, index=True, help_text="时间（UTC，ISO 8601）")
     username = Varchar(length=100, required=True, null=False, index=True, help_text="用户")
     path = Varchar(length=8, required=True, null=False, help_text="途径：api / import / admin / cli / system")
