@@ -16,7 +16,7 @@ from ledger.core import rules
 from ledger.core.enums import PayBasis, Role
 from ledger.core.money import fen_to_yuan, money_str, yuan_to_fen
 from ledger.core.problems import Problem
-from ledger.db import Coalesced, in_unit_of_work, write_transaction
+from ledger.db import Coalesced, in_unit_of_work, is_sqlite, write_transaction
 from ledger.errors import Forbidden, LedgerError, ValidationFailed
 from ledger.services import journal
 from ledger.services.common import (
@@ -255,11 +255,13 @@ PAY_FACTS_MANY = f"""SELECT k.n AS n, p.id, p.worker, p.workshop, p.hired_on, p.
 ``SELECT n, placement, month`` rows (n: the record's place in its batch)."""
 
 
+_KEY = "SELECT CAST({} AS INTEGER) AS n, CAST({} AS INTEGER) AS placement, CAST({} AS VARCHAR(7)) AS month"
+
+
 async def _pay_facts_many(keys: list[tuple[int, int, str]]) -> dict[int, dict[str, Any]]:
     if not keys:
         return {}
-    one = "SELECT CAST({} AS INTEGER) AS n, CAST({} AS INTEGER) AS placement, CAST({} AS VARCHAR(7)) AS month"
-    sql = PAY_FACTS_MANY.format(keys=" UNION ALL ".join([one] * len(keys)))
+    sql = PAY_FACTS_MANY.format(keys=" UNION ALL ".join([_KEY] * len(keys)))
     return {row["n"]: row for row in await MonthlyPay.raw(sql, *[value for key in keys for value in key])}
 
 
@@ -340,12 +342,22 @@ async def _create_pays(items: list[tuple[dict[str, Any], access.Actor, _Fields]]
     """The records of many callers, in one unit of work: one read of their facts, each
     checked as its caller (a record that repeats an earlier one's placement and month is a
     duplicate of it), one INSERT of the good ones, each journaled as its caller. The field
-    checks were made before the records queued (``_fields_checked``)."""
+    checks were made before the records queued (``_fields_checked``).
+
+    On PostgreSQL the INSERT goes in the statement that reads the facts
+    (``_facts_inserting``): every record whose fields passed is inserted there, hoping its
+    checks pass too (they almost always do), and one that turns out not to is deleted again
+    before the unit ends. The checks stay here, in one place; the statement only saves the
+    writers' turn a round trip."""
     outcomes: list[Any] = [None] * len(items)
     keys = [(n, placement_id, clean["month"] or "")
             for n, (_, _, (_, clean, placement_id)) in enumerate(items)
             if placement_id is not None and 1 <= placement_id <= MAX_ID]
-    facts = await _pay_facts_many(keys)
+    hoped: dict[int, dict[str, Any]] = {}  # n: the row inserted in hope, as stored
+    if is_sqlite():
+        facts = await _pay_facts_many(keys)
+    else:
+        facts, hoped = await _facts_inserting(items, keys)
     taken: set[tuple[int, str]] = set()
     good: list[tuple[int, dict[str, Any], access.Actor]] = []
     for n, (data, actor, (checks, clean, placement_id)) in enumerate(items):
@@ -360,12 +372,77 @@ async def _create_pays(items: list[tuple[dict[str, Any], access.Actor, _Fields]]
             continue
         taken.add((clean["placement"], clean["month"]))
         good.append((n, clean, actor))
-    if good:
+    failed = {n for n, outcome in enumerate(outcomes) if outcome is not None}
+    refused = [row["id"] for n, row in hoped.items() if n in failed]
+    if refused:  # inserted in hope, then refused by its checks: it never was
+        await MonthlyPay.raw("DELETE FROM monthly_pay WHERE id = ANY({})", refused)
+    if is_sqlite():
         rows = await journal.insert_many(MonthlyPay, [clean for _, clean, _ in good],
-                                         actors=[actor for _, _, actor in good])
-        for (n, _, _), row in zip(good, rows, strict=True):
-            outcomes[n] = pay_out(row)
+                                         actors=[actor for _, _, actor in good]) if good else []
+    else:
+        if any(n not in hoped for n, _, _ in good):  # cannot be: then the unit fails, and each record runs alone
+            raise RuntimeError("a pay record that passed its checks was not inserted with its facts")
+        rows = [hoped[n] for n, _, _ in good]
+        await journal.record_inserted(MonthlyPay, rows, actors=[actor for _, _, actor in good])
+    for (n, _, _), row in zip(good, rows, strict=True):
+        outcomes[n] = pay_out(row)
     return outcomes
+
+
+_PAY_TYPES = {"placement": "INTEGER", "month": "VARCHAR(7)", "amount_fen": "BIGINT", "days_worked": "INTEGER",
+              "hours": "NUMERIC(7, 2)", "pieces": "INTEGER"}
+"""The SQL type of each column a pay INSERT names (``journal.insert_column_names``): a column
+added to ``MonthlyPay`` and not here fails the pay path's first write, and its tests."""
+
+
+def _facts_inserting_sql(keys: int, rows: int) -> str:
+    """``PAY_FACTS_MANY`` for ``keys`` records, with an INSERT of ``rows`` of them in the same
+    statement. The INSERT skips a row whose placement does not exist or that repeats a
+    stored record (``ON CONFLICT DO NOTHING``: the facts say why), so it cannot fail for
+    them; the facts are read as they were before it (one snapshot for the whole statement).
+    Each fact row carries the row inserted for its record, if one was (``new_*``)."""
+    names = journal.insert_column_names(MonthlyPay)
+    one_row = ", ".join(["CAST({} AS INTEGER) AS n", *(f"CAST({{}} AS {_PAY_TYPES[c]}) AS {c}" for c in names)])
+    returning = ", ".join(f"{c} AS new_{c}" for c in ["id", *names])
+    return f"""WITH k AS ({" UNION ALL ".join([_KEY] * keys)}),
+        r AS ({" UNION ALL ".join([f"SELECT {one_row}"] * rows)}),
+        inserted AS (INSERT INTO monthly_pay ({", ".join(names)})
+            SELECT {", ".join(f"r.{c}" for c in names)} FROM r
+            WHERE EXISTS (SELECT 1 FROM placement p WHERE p.id = r.placement) ORDER BY r.n
+            ON CONFLICT (placement, month) DO NOTHING
+            RETURNING {returning}),
+        facts AS ({PAY_FACTS_MANY.format(keys="SELECT n, placement, month FROM k")})
+        SELECT f.*, i.* FROM facts f
+        LEFT JOIN r ON r.n = f.n
+        LEFT JOIN inserted i ON i.new_placement = r.placement AND i.new_month = r.month"""
+
+
+async def _facts_inserting(items: list[tuple[dict[str, Any], access.Actor, _Fields]],
+                           keys: list[tuple[int, int, str]]) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+    """The facts of ``keys`` (as ``_pay_facts_many``), and the rows inserted in hope, by the
+    record's place in its batch: every record whose fields passed, the first of its
+    placement and month in the batch."""
+    if not keys:
+        return {}, {}
+    seen: set[tuple[int, str]] = set()
+    hopeful = []
+    for n, placement_id, month in keys:
+        checks, clean, _ = items[n][2]
+        if checks.problems or checks.conflicts or (placement_id, month) in seen:
+            continue
+        seen.add((placement_id, month))
+        hopeful.append((n, journal.insert_args(MonthlyPay, {**clean, "placement": placement_id})))
+    if not hopeful:
+        return await _pay_facts_many(keys), {}
+    args = [value for key in keys for value in key] + [value for n, row in hopeful for value in (n, *row)]
+    facts: dict[int, dict[str, Any]] = {}
+    hoped: dict[int, dict[str, Any]] = {}
+    for row in await MonthlyPay.raw(_facts_inserting_sql(len(keys), len(hopeful)), *args):
+        new = {key[4:]: row.pop(key) for key in list(row) if key.startswith("new_")}
+        facts[row["n"]] = row
+        if new["id"] is not None:
+            hoped[row["n"]] = new
+    return facts, hoped
 
 
 _PAY_WRITES = Coalesced(_create_pays, _create_pay_alone, generic_plans=True)

@@ -74,13 +74,22 @@ def _plain(column: Any, value: Any) -> Any:
     return str(value)
 
 
+@lru_cache(maxsize=64)
+def _snapshot_columns(table: type[Table]) -> tuple[tuple[str, Any, bool], ...]:
+    return tuple((c._meta.name, c, bool(c._meta.secret)) for c in table._meta.columns)
+
+
 def snapshot(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:
     """A stored row as the journal keeps it: JSON values, secrets fingerprinted."""
     out = {}
-    for column in table._meta.columns:
-        name = column._meta.name
+    for name, column, secret in _snapshot_columns(table):
         value = row.get(name)
-        out[name] = fingerprint(value) if column._meta.secret else _plain(column, value)
+        if secret:
+            out[name] = fingerprint(value)
+        elif value is None or type(value) is int or type(value) is bool:  # as _plain has them, at less cost
+            out[name] = value
+        else:
+            out[name] = _plain(column, value)
     return out
 
 
@@ -275,24 +284,45 @@ async def insert_many(table: type[Table], values: Sequence[dict[str, Any]],
     every column, in the order given, as Piccolo maps ids): what the journal records is what
     the database holds, with no second read. ``actors``: who wrote each row, when the rows
     come from several callers (``ledger.db.Coalesced``); else the current actor."""
-    args = [_insert_args(table, v) for v in values]
+    args = [insert_args(table, v) for v in values]
     rows: list[dict[str, Any]] = []
     for start in range(0, len(args), _CHUNK):
         chunk = args[start:start + _CHUNK]
         rows.extend(await table.raw(_insert_sql(table, len(chunk)), *[a for row in chunk for a in row]))
+    await record_inserted(table, rows, actors)
+    return rows
+
+
+async def record_inserted(table: type[Table], rows: Sequence[dict[str, Any]],
+                          actors: Sequence[access.Actor] | None = None) -> None:
+    """Journal rows this unit of work has just inserted, as stored (every column, as an
+    INSERT's ``RETURNING`` gives them): ``insert_many``'s second half, for a service that
+    wrote them in a statement of its own (the pay path's, ``employment._create_pays``)."""
     changes = [Change(table, r["id"], JournalAction.create, None, snapshot(table, r)) for r in rows]
     if actors is None:
         await append(changes)
-        return rows
-    for change, actor in zip(changes, actors, strict=True):
-        with access.acting_as(actor):
-            await append([change])
-    return rows
+        return
+    start = 0
+    for end in range(1, len(changes) + 1):  # one append per run of rows by the same actor
+        if end == len(changes) or actors[end] != actors[start]:
+            with access.acting_as(actors[start]):
+                await append(changes[start:end])
+            start = end
 
 
 def _inserted(table: type[Table]) -> list[Any]:
     """The columns an INSERT names: all but the serial key, which the database numbers."""
     return [c for c in table._meta.columns if c is not table._meta.primary_key]
+
+
+def insert_column_names(table: type[Table]) -> list[str]:
+    """The database names of the columns ``insert_args`` gives values for, in its order."""
+    return [c._meta.db_column_name for c in _inserted(table)]
+
+
+def returning_columns(table: type[Table]) -> str:
+    """Every column, for an INSERT's ``RETURNING`` that gives rows as stored."""
+    return ", ".join(f'"{c._meta.db_column_name}"' for c in table._meta.columns)
 
 
 @lru_cache(maxsize=256)
@@ -301,23 +331,32 @@ def _insert_sql(table: type[Table], rows: int) -> str:
     row count: Piccolo builds a row object and a query string per row, the write path's
     largest cost in Python. The key is left out rather than sent as DEFAULT (PostgreSQL)
     or null (SQLite): the same number either way."""
-    columns = _inserted(table)
-    names = ",".join(f'"{c._meta.db_column_name}"' for c in columns)
-    one = "(" + ",".join("{}" for _ in columns) + ")"
-    returning = ", ".join(f'"{c._meta.db_column_name}"' for c in table._meta.columns)
-    return (f"INSERT INTO {table._meta.get_formatted_tablename()} ({names}) VALUES {','.join([one] * rows)} "
-            f"RETURNING {returning}")
+    names = insert_column_names(table)
+    quoted = ",".join(f'"{name}"' for name in names)
+    one = "(" + ",".join("{}" for _ in names) + ")"
+    return (f"INSERT INTO {table._meta.get_formatted_tablename()} ({quoted}) VALUES {','.join([one] * rows)} "
+            f"RETURNING {returning_columns(table)}")
 
 
-def _insert_args(table: type[Table], values: dict[str, Any]) -> list[Any]:
+@lru_cache(maxsize=64)
+def _insert_columns(table: type[Table]) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]]:
+    """The names of all ``table``'s columns, and (name, column) of those an INSERT names."""
+    return frozenset(c._meta.name for c in table._meta.columns), tuple((c._meta.name, c) for c in _inserted(table))
+
+
+_SENT_AS_IS = (int, str, type(None), Decimal, date)
+"""Values ``convert_to_sql_value`` gives back unchanged (bool is an int; datetime a date) for
+the columns an insert names here, none of which is JSON: the rest go through it."""
+
+
+def insert_args(table: type[Table], values: dict[str, Any]) -> list[Any]:
     """A row's values in ``_insert_sql``'s order, as Piccolo would send them: a column not
     given takes its default, and a value is converted as Piccolo converts it."""
-    unknown = set(values) - {c._meta.name for c in table._meta.columns}
-    if unknown:
-        raise ValueError(f"Unrecognized columns - {sorted(unknown)}")
+    names, columns = _insert_columns(table)
+    if not names.issuperset(values):
+        raise ValueError(f"Unrecognized columns - {sorted(set(values) - names)}")
     out = []
-    for column in _inserted(table):
-        name = column._meta.name
+    for name, column in columns:
         if name in values:
             value = values[name]
         else:
@@ -326,7 +365,8 @@ def _insert_args(table: type[Table], values: dict[str, Any]) -> list[Any]:
                 value = value.python()
             if value is None and not column._meta.null:
                 raise ValueError(f"{name} wasn't provided")
-        out.append(convert_to_sql_value(value, column))
+        out.append(value if isinstance(value, _SENT_AS_IS) and not isinstance(value, Enum)
+                   else convert_to_sql_value(value, column))
     return out
 
 

@@ -16,7 +16,7 @@ from test_concurrent_writes import dense_and_verified, pay, placements, pooled
 
 from ledger import db as ledger_db
 from ledger.db import engine, write_transaction
-from ledger.errors import Conflict, Forbidden, ValidationFailed
+from ledger.errors import Conflict, Forbidden, LedgerError, ValidationFailed
 from ledger.services import aggregates, employment, journal, people
 from ledger.tables import AuditEntry, MonthlyPay, Placement, Worker, Workshop
 
@@ -206,6 +206,38 @@ async def test_in_a_batch_each_caller_gets_its_own_answer_and_errors_do_not_stop
     await dense_and_verified()
 
 
+async def test_records_a_batch_refuses_leave_no_row_entry_or_aggregate_behind_and_the_good_ones_are_as_stored(db):
+    """On PostgreSQL the batch inserts every record whose fields passed in the statement that
+    reads their facts, and deletes the ones their checks then refuse; on SQLite it inserts
+    only the good ones. Either way what the callers are told is what the tables hold."""
+    from ledger.services import locks
+
+    ids = await placements(4)
+    stored = await employment.create_pay(pay(ids[3], "2023-02"))
+    with actor("auditor"):
+        await locks.sign_off("2023-05")
+    async with pooled():
+        answers = await asyncio.gather(
+            employment.create_pay(pay(ids[0], "2023-03", "1000.00")),
+            employment.create_pay(pay(ids[0], "2023-03", "2000.00")),  # the same month again in the batch
+            employment.create_pay(pay(ids[3], "2023-02")),  # already stored
+            employment.create_pay(pay(ids[1], "2023-05")),  # signed off
+            employment.create_pay(pay(ids[2], "2022-12")),  # before the placement
+            employment.create_pay(pay(ids[2], "2023-03", "3000.00")),
+            return_exceptions=True)
+    first, again, repeated, locked, outside, last = answers
+    assert isinstance(again, Conflict) and isinstance(repeated, Conflict)
+    assert isinstance(locked, LedgerError) and locked.problems[0].code == "month_locked"
+    assert isinstance(outside, ValidationFailed)
+    rows = {r["id"]: employment.pay_out(r) for r in await MonthlyPay.select()}
+    assert rows == {stored["id"]: stored, first["id"]: first, last["id"]: last}
+    assert (first["amount"], last["amount"]) == ("1000.00", "3000.00")
+    logged = [e["row_id"] for e in await AuditEntry.select(AuditEntry.row_id)
+              .where(AuditEntry.table_name == "monthly_pay").order_by(AuditEntry.seq)]
+    assert logged == [stored["id"], first["id"], last["id"]]
+    await dense_and_verified()  # the aggregates too: the refused records' keys were recomputed to nothing
+
+
 async def test_an_operator_in_a_batch_cannot_log_pay_at_another_operators_workshop(db):
     ids = await placements(2)
     workshop = (await Placement.select(Placement.workshop).first())["workshop"]
@@ -366,7 +398,7 @@ async def test_the_pay_path_reads_its_facts_with_a_generic_plan_made_once_per_co
             assert "id" in await employment.create_pay(pay(placement, f"2023-0{n + 1}"))
         assert (await _plans())[:2] == ("force_custom_plan", "on")  # outside the writes, as configured
         [facts] = await Workshop.raw("SELECT SUM(generic_plans) AS generic, SUM(custom_plans) AS custom "
-                                     "FROM pg_prepared_statements WHERE statement LIKE {}", "SELECT k.n AS n,%")
+                                     "FROM pg_prepared_statements WHERE statement LIKE {}", "WITH k AS (%")
     finally:
         await engine().close_connection_pool()
     assert (facts["generic"], facts["custom"]) == (3, 0)
