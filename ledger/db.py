@@ -145,6 +145,16 @@ TRANSACTION_SHARED: ContextVar[dict[str, Any] | None] = ContextVar("ledger_share
 (the journal's head and the entries it has yet to write). A unit rolled back to its
 savepoint leaves it as it found it (a shallow copy: lists are copied)."""
 
+_COMMITTED = 0
+"""Group transactions this process has committed (``committed_groups``)."""
+
+
+def committed_groups() -> int:
+    """How many group transactions this process has committed so far: what the aggregates'
+    queue sweeper (``aggregates.QueueSweeper``) watches to know that writes happened."""
+    return _COMMITTED
+
+
 GROUP_LIMIT = 32
 """Units of work one shared transaction takes at most. Each runs in a savepoint, and
 PostgreSQL keeps 64 subtransactions of a transaction in shared memory; beyond that every
@@ -312,6 +322,8 @@ async def _lead(group: _Group) -> None:
         if not isinstance(error, Exception):
             raise
         return
+    global _COMMITTED
+    _COMMITTED += 1
     group.done.set_result(None)
 
 

@@ -26,6 +26,7 @@ from ledger.api.trust import TRUST_CONTROLLERS
 from ledger.api.workbench import WORKBENCH_CONTROLLERS, workbench_page
 from ledger.db import engine, read_engine, start_pool
 from ledger.services.actor_cache import ACTORS
+from ledger.services.aggregates import QUEUE_SWEEPER
 from ledger.settings import get_settings
 
 DESCRIPTION = """共富工坊台账 API — records hires and monthly pay at common-prosperity workshops, computes
@@ -65,12 +66,14 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
     if pool:
         await start_pool(db)
         await ACTORS.start(db.config["dsn"])  # remember who tokens are, while told of changes
+        QUEUE_SWEEPER.start()  # keep the aggregates' queue free of dead rows while writes come in
     if replica_pool:
         await start_pool(replica)
     try:
         yield
     finally:
         if pool:
+            await QUEUE_SWEEPER.stop()
             await ACTORS.stop()
         if replica_pool:
             await replica.close_connection_pool()

@@ -11,6 +11,7 @@ figures from the rows, and compares: maintained == recomputed, to the fen.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import date
 
@@ -213,6 +214,50 @@ async def test_rebuild_drops_the_flush_functions_of_earlier_versions_and_keeps_t
     assert "figure_flushing_kept" in names  # not a flush function: the pattern's _ is literal
     await employment.create_pay({"placement": placement["id"], "month": "2023-03", "amount": "2800",
                                  "days_worked": 20})
+    assert (await aggregates.check_all())["ok"]
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="the queue sweeper runs on PostgreSQL")
+async def test_the_queue_sweeper_vacuums_the_queue_once_writes_committed_and_not_while_none_do(db, monkeypatch):
+    world = await _small_world()
+    placement = await employment.create_placement({"worker": world["workers"][0], "workshop": world["shops"][0],
+                                                   "hired_on": date(2023, 1, 1), "pay_basis": "计件"})
+
+    async def vacuums() -> int:
+        await FigureCell.raw("SELECT pg_stat_clear_snapshot()")
+        [row] = await FigureCell.raw("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'figure_dirty'")
+        return int(row["vacuum_count"])
+
+    swept = []
+    sweep = aggregates.sweep_queue
+
+    async def counted() -> None:
+        swept.append(await vacuums())
+        await sweep()
+
+    monkeypatch.setattr(aggregates, "sweep_queue", counted)
+    monkeypatch.setattr(aggregates.QueueSweeper, "EVERY", 0.05)
+    sweeper = aggregates.QueueSweeper()
+    sweeper.start()
+    try:
+        await asyncio.sleep(0.5)
+        assert swept == []  # nothing committed since it started: nothing to sweep
+        await employment.create_pay({"placement": placement["id"], "month": "2023-02", "amount": "2800",
+                                     "days_worked": 20})
+        for _ in range(200):  # generous: CI's two cores are shared
+            if swept:
+                break
+            await asyncio.sleep(0.05)
+        assert len(swept) == 1
+        for _ in range(200):
+            if await vacuums() > swept[0]:
+                break
+            await asyncio.sleep(0.05)
+        assert await vacuums() > swept[0]  # PostgreSQL counted the VACUUM
+        await asyncio.sleep(0.5)
+        assert len(swept) == 1  # and none since: no write committed
+    finally:
+        await sweeper.stop()
     assert (await aggregates.check_all())["ok"]
 
 
