@@ -345,8 +345,9 @@ def _insert_columns(table: type[Table]) -> tuple[frozenset[str], tuple[tuple[str
 
 
 _SENT_AS_IS = (int, str, type(None), Decimal, date)
-"""Values ``convert_to_sql_value`` gives back unchanged (bool is an int; datetime a date) for
-the columns an insert names here, none of which is JSON: the rest go through it."""
+"""Values ``convert_to_sql_value`` gives back unchanged whatever the column (bool is an int,
+datetime a date, and a str stays a str even for a JSON column): every other value, and any
+Enum, still goes through it."""
 
 
 def insert_args(table: type[Table], values: dict[str, Any]) -> list[Any]:
