@@ -64,12 +64,13 @@ def metric_label(name: str) -> Label:
 
 def certification_words(cert: Mapping[str, Any]) -> str:
     """A certification of a drill-down row in one line: title, level, awarded on, valid until, status
-    (省级示范点（省级）2022-05-01 授牌，有效至 2025-04-30，授牌)."""
+    (省级示范点（省级）2022-05-01 授牌，有效至 2025-04-30，状态：授牌). The status is named as one: it
+    is often the same word as the award (授牌), and "授牌，…，授牌" read as a slip."""
     level = str(cert.get("level"))
     level_zh = CertificationLevel(level).label if level in CertificationLevel.__members__ else level
     until = cert.get("valid_until")
     return (f"{cert.get('title')}（{level_zh}）{cert.get('awarded_on')} 授牌，"
-            f"{'有效至 ' + str(until) if until else '长期有效'}，{cert.get('status')}")
+            f"{'有效至 ' + str(until) if until else '长期有效'}，状态：{cert.get('status')}")
 
 
 def qualifier_label(qualifier: str) -> Label:

@@ -348,15 +348,16 @@ class Sheet:
             yield from worksheet.rows(view)
             self.auto_filter = worksheet.auto_filter
 
-    def all_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        """Every row as stored, blank and hidden ones included, from the top."""
-        for number, cells, _ in self._rows(view=False):
-            yield number, cells
-
     def stored_rows(self) -> Iterator[tuple[int, tuple[Any, ...], bool]]:
-        """``(number, cells, hidden)`` for every row as stored, from the top (for the annotated
-        copy, which keeps hidden what the clerk hid — by hand or by a filter)."""
+        """``(number, cells, hidden)`` for every row as stored, blank and hidden ones included,
+        from the top (the annotated copy keeps hidden what the clerk hid — by hand or by a
+        filter)."""
         yield from self._rows(view=False)
+
+    def all_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """``stored_rows`` without the hidden flag."""
+        for number, cells, _ in self.stored_rows():
+            yield number, cells
 
     def data_rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """The non-blank visible rows below the header, as the clerk sees them."""

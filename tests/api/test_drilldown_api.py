@@ -158,11 +158,11 @@ async def test_workshops_certified_drills_down_to_the_certified_workshops_per_le
     assert readable.status_code == 200 and "认定工坊数" in readable.text and "期末日有效的认定" in readable.text
     assert "工坊名称" in readable.text and "姓名" not in readable.text  # a workshop's name, not a person's
     assert "明细：认定工坊数（市级）" in readable.text  # the level the rows were kept to
-    assert "市级示范共富工坊（市级）2021-01-01 授牌，有效至 2023-12-31，授牌" in readable.text
+    assert "市级示范共富工坊（市级）2021-01-01 授牌，有效至 2023-12-31，状态：授牌" in readable.text
     [next_link] = set(re.findall(r"<a href='([^']+)' rel='next'>", readable.text))
     assert "level=city" in html.unescape(next_link)
     bad = await client.get(URL, params={**query, "metric": "workers_employed", "level": "village"})
     assert bad.status_code == 422 and [p["field"] for p in bad.json()["problems"]] == ["level"]
     workbench = await client.get("/api/v1/dashboard/rows", params={**query, "metric": "workshops_certified"})
     assert workbench.status_code == 200 and workbench.text.count("<tr class='row'>") == 3
-    assert "省级示范点（省级）2022-09-01 授牌，有效至 2025-08-31，授牌" in workbench.text
+    assert "省级示范点（省级）2022-09-01 授牌，有效至 2025-08-31，状态：授牌" in workbench.text
