@@ -389,20 +389,15 @@ async def _create_pays(items: list[tuple[dict[str, Any], access.Actor, _Fields]]
     return outcomes
 
 
-_PAY_TYPES = {"placement": "INTEGER", "month": "VARCHAR(7)", "amount_fen": "BIGINT", "days_worked": "INTEGER",
-              "hours": "NUMERIC(7, 2)", "pieces": "INTEGER"}
-"""The SQL type of each column a pay INSERT names (``journal.insert_column_names``): a column
-added to ``MonthlyPay`` and not here fails the pay path's first write, and its tests."""
-
-
 def _facts_inserting_sql(keys: int, rows: int) -> str:
     """``PAY_FACTS_MANY`` for ``keys`` records, with an INSERT of ``rows`` of them in the same
     statement. The INSERT skips a row whose placement does not exist or that repeats a
     stored record (``ON CONFLICT DO NOTHING``: the facts say why), so it cannot fail for
     them; the facts are read as they were before it (one snapshot for the whole statement).
     Each fact row carries the row inserted for its record, if one was (``new_*``)."""
-    names = journal.insert_column_names(MonthlyPay)
-    one_row = ", ".join(["CAST({} AS INTEGER) AS n", *(f"CAST({{}} AS {_PAY_TYPES[c]}) AS {c}" for c in names)])
+    typed = journal.insert_column_types(MonthlyPay)
+    names = [name for name, _ in typed]
+    one_row = ", ".join(["CAST({} AS INTEGER) AS n", *(f"CAST({{}} AS {kind}) AS {name}" for name, kind in typed)])
     returning = ", ".join(f"{c} AS new_{c}" for c in ["id", *names])
     return f"""WITH k AS ({" UNION ALL ".join([_KEY] * keys)}),
         r AS ({" UNION ALL ".join([f"SELECT {one_row}"] * rows)}),

@@ -320,6 +320,12 @@ def insert_column_names(table: type[Table]) -> list[str]:
     return [c._meta.db_column_name for c in _inserted(table)]
 
 
+def insert_column_types(table: type[Table]) -> list[tuple[str, str]]:
+    """``insert_column_names`` with each column's SQL type as Piccolo declares it (for a
+    statement that casts its parameters to the table's types)."""
+    return [(c._meta.db_column_name, c.column_type) for c in _inserted(table)]
+
+
 def returning_columns(table: type[Table]) -> str:
     """Every column, for an INSERT's ``RETURNING`` that gives rows as stored."""
     return ", ".join(f'"{c._meta.db_column_name}"' for c in table._meta.columns)
