@@ -156,10 +156,12 @@ def _arabic(text: str, start: int, end: int) -> str | None:
         return None  # 第三家: an ordinal; 一家, 一个: an article
     if before.endswith(_VAGUE_BEFORE):
         return None  # 数百, 几十, 上千, 成百: vague
-    if not any(ch in _CN_DIGIT for ch in run):
-        # 万, 千, 百, 十 alone: a count only as 近万名, 千余家, 百余人, 万元以上, 千元左右 — where a
+    if not any(ch in _CN_DIGIT for ch in run) and not run.startswith("十"):
+        # 万, 千, 百 alone: a count only as 近万名, 千余家, 百余人, 万元以上, 千元左右 — where a
         # wording bounds it, so it stands as a quantity right before its unit — never in a name
-        # (万达, 千岛湖, 万元户); after a digit (27万余元) it multiplies.
+        # (万达, 千岛湖, 万元户); after a digit (27万余元) it multiplies. A leading 十 right
+        # before its unit is always ten (十家, 十人, 十万元: how 10 and 100000 are written out);
+        # 十大, 十佳, 十里 count nothing (no unit follows) and were left above.
         if before[-1:].isdigit() or not (before.endswith(_BARE_UNIT_QUALIFIERS) or after[:1] in ("余", "多")
                                          or _BOUNDED_UNIT_RE.match(text, end)):
             return None

@@ -144,6 +144,15 @@ def test_chinese_numerals_read_as_the_digits_they_stand_for(generated):
     same_fragments(text, variant)
 
 
+def test_a_lone_ten_before_its_unit_is_ten_and_a_ten_that_counts_nothing_is_left_alone():
+    # found by the property above in CI: 10 written out is 十, 100000 is 十万
+    assert readings("建成共富工坊十家。") == readings("建成共富工坊10家。") != []
+    assert readings("合计增收十万元。") == readings("合计增收100000元。") != []
+    assert readings("吸纳就业十人。") == readings("吸纳就业10人。") != []
+    for label in ("评出十大工坊。", "建成十佳工坊。", "第十家工坊。"):
+        assert readings(label) == [], label
+
+
 NOISE = ("0123456789０１２.,，。、;:()（）%万亿千百十余多约近超以上左右元人名位户家个次岗工坊车间就业吸纳人均月年增收合计"
          "村集体产值预计要求不少于每零一二两三五九第yèwàn業數萬餘-~至 \n“”")
 
