@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ledger import access, crypto
@@ -389,12 +390,14 @@ async def _create_pays(items: list[tuple[dict[str, Any], access.Actor, _Fields]]
     return outcomes
 
 
+@lru_cache(maxsize=1024)
 def _facts_inserting_sql(keys: int, rows: int) -> str:
     """``PAY_FACTS_MANY`` for ``keys`` records, with an INSERT of ``rows`` of them in the same
     statement. The INSERT skips a row whose placement does not exist or that repeats a
     stored record (``ON CONFLICT DO NOTHING``: the facts say why), so it cannot fail for
     them; the facts are read as they were before it (one snapshot for the whole statement).
-    Each fact row carries the row inserted for its record, if one was (``new_*``)."""
+    Each fact row carries the row inserted for its record, if one was (``new_*``). Built
+    once per size: building it was a tenth of the writers' turn in Python."""
     typed = journal.insert_column_types(MonthlyPay)
     names = [name for name, _ in typed]
     one_row = ", ".join(["CAST({} AS INTEGER) AS n", *(f"CAST({{}} AS {kind}) AS {name}" for name, kind in typed)])
