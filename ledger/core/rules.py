@@ -275,8 +275,10 @@ def check_period_order(start_field: str, start: date | None, end: date | None) -
 
 
 def months_overlap(month: str, start: date, end: date | None) -> bool:
-    """Whether a month shares a day with [start, end] (end None = open)."""
-    first, last = month_bounds(month)
-    return start <= last and (end is None or end >= first)
+    """Whether a month shares a day with [start, end] (end None = open): whether it lies
+    between their months (compared as (year, month), not as the month's first and last day,
+    which cost the pay path's checks a calendar look-up per record)."""
+    at = (int(month[:4]), int(month[5:7]))
+    return (start.year, start.month) <= at and (end is None or (end.year, end.month) >= at)
 
 

@@ -17,7 +17,7 @@ from ledger.core import rules
 from ledger.core.enums import PayBasis, Role
 from ledger.core.money import fen_to_yuan, money_str, yuan_to_fen
 from ledger.core.problems import Problem
-from ledger.db import Coalesced, in_unit_of_work, is_sqlite, write_transaction
+from ledger.db import Coalesced, fetch_in_unit, in_unit_of_work, is_sqlite, write_transaction
 from ledger.errors import Forbidden, LedgerError, ValidationFailed
 from ledger.services import journal
 from ledger.services.common import (
@@ -233,7 +233,7 @@ def check_month_in_placement(clean: dict[str, Any], placement: dict[str, Any], f
 
 PAY_FACTS = f"""SELECT p.id, p.worker, p.workshop, p.hired_on, p.left_on,
         EXISTS (SELECT 1 FROM monthly_pay m WHERE m.placement = p.id AND m.month = {{}} AND m.id <> {{}}
-                OFFSET 0) AS duplicate,
+                LIMIT 1 OFFSET 0) AS duplicate,
         {first_lock_sql("p.workshop", "{}")} AS lock_id,
         {journal.HEAD_COLUMNS}
     FROM placement p WHERE p.id = {{}}"""
@@ -242,9 +242,10 @@ placement already has pay in the month (another record than the one being change
 first active lock on the placement's workshop and month — and the journal's head, which the
 append that follows needs (inside the writers' turn these are one round trip, not five).
 
-The duplicate test is an ``EXISTS … OFFSET 0``: an index probe per record. Without the
-OFFSET the planner may turn it into a hashed subplan (``(placement, month) = ANY (SELECT …
-FROM monthly_pay)``), which reads every pay record at every write. It chooses that when
+The duplicate test is an ``EXISTS … LIMIT 1 OFFSET 0`` (SQLite takes no OFFSET without a
+LIMIT): an index probe per record. Without the OFFSET the planner may turn it into a hashed
+subplan (``(placement, month) = ANY (SELECT … FROM monthly_pay)``), which reads every pay
+record at every write. It chooses that when
 the statement is planned on a small table, and the pay path keeps its plans (generic,
 once per connection): on a new installation every write then read all of ``monthly_pay``,
 more with each write, until autoanalyze made the plans again (measured: the pay path's
@@ -257,13 +258,13 @@ async def _pay_facts(placement_id: int, month: str, existing_id: int | None) -> 
 
 
 PAY_FACTS_MANY = f"""SELECT k.n AS n, p.id, p.worker, p.workshop, p.hired_on, p.left_on,
-        EXISTS (SELECT 1 FROM monthly_pay m WHERE m.placement = p.id AND m.month = k.month OFFSET 0) AS duplicate,
+        EXISTS (SELECT 1 FROM monthly_pay m WHERE m.placement = p.id AND m.month = k.month LIMIT 1 OFFSET 0) AS duplicate,
         {first_lock_sql("p.workshop", "k.month")} AS lock_id,
         {journal.HEAD_COLUMNS}
     FROM ({{keys}}) k JOIN placement p ON p.id = k.placement"""
 """``PAY_FACTS`` for many new records at once; ``keys`` is a UNION ALL of
 ``SELECT n, placement, month`` rows (n: the record's place in its batch). Its existence tests
-are probes by key (``OFFSET 0``), as ``PAY_FACTS`` says why."""
+are probes by key (``LIMIT 1 OFFSET 0``), as ``PAY_FACTS`` says why."""
 
 
 _KEY = "SELECT CAST({} AS INTEGER) AS n, CAST({} AS INTEGER) AS placement, CAST({} AS VARCHAR(7)) AS month"
@@ -416,7 +417,7 @@ def _facts_inserting_sql(keys: int, rows: int) -> str:
         r AS ({" UNION ALL ".join([f"SELECT {one_row}"] * rows)}),
         inserted AS (INSERT INTO monthly_pay ({", ".join(names)})
             SELECT {", ".join(f"r.{c}" for c in names)} FROM r
-            WHERE EXISTS (SELECT 1 FROM placement p WHERE p.id = r.placement OFFSET 0) ORDER BY r.n
+            WHERE EXISTS (SELECT 1 FROM placement p WHERE p.id = r.placement LIMIT 1 OFFSET 0) ORDER BY r.n
             ON CONFLICT (placement, month) DO NOTHING
             RETURNING {returning}),
         facts AS ({PAY_FACTS_MANY.format(keys="SELECT n, placement, month FROM k")})
@@ -445,7 +446,7 @@ async def _facts_inserting(items: list[tuple[dict[str, Any], access.Actor, _Fiel
     args = [value for key in keys for value in key] + [value for n, row in hopeful for value in (n, *row)]
     facts: dict[int, dict[str, Any]] = {}
     hoped: dict[int, dict[str, Any]] = {}
-    for row in await MonthlyPay.raw(_facts_inserting_sql(len(keys), len(hopeful)), *args):
+    for row in await fetch_in_unit(_facts_inserting_sql(len(keys), len(hopeful)), *args):
         new = {key[4:]: row.pop(key) for key in list(row) if key.startswith("new_")}
         facts[row["n"]] = row
         if new["id"] is not None:
