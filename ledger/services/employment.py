@@ -245,11 +245,11 @@ append that follows needs (inside the writers' turn these are one round trip, no
 The duplicate test is an ``EXISTS … LIMIT 1 OFFSET 0`` (SQLite takes no OFFSET without a
 LIMIT): an index probe per record. Without the OFFSET the planner may turn it into a hashed
 subplan (``(placement, month) = ANY (SELECT … FROM monthly_pay)``), which reads every pay
-record at every write. It chooses that when
-the statement is planned on a small table, and the pay path keeps its plans (generic,
-once per connection): on a new installation every write then read all of ``monthly_pay``,
-more with each write, until autoanalyze made the plans again (measured: the pay path's
-read of its facts went from 0.6 to 2.9 ms for 8 records over 15,000 writes)."""
+record at every write. It chooses that when the statement is planned on a small table, and
+the pay path keeps its plans (generic, once per connection): on a new installation every
+write then read all of ``monthly_pay``, more with each write, until autoanalyze made the
+plans again (measured: the pay path's read of its facts went from 0.6 to 2.9 ms for 8
+records over 15,000 writes)."""
 
 
 async def _pay_facts(placement_id: int, month: str, existing_id: int | None) -> dict[str, Any] | None:
