@@ -410,7 +410,7 @@ def _facts_inserting_sql(keys: int, rows: int) -> str:
     Each fact row carries the row inserted for its record, if one was (``new_*``). Built
     once per size: building it was a tenth of the writers' turn in Python."""
     typed = journal.insert_column_types(MonthlyPay)
-    names = [name for name, _ in typed]
+    names = journal.insert_column_names(MonthlyPay)
     one_row = ", ".join(["CAST({} AS INTEGER) AS n", *(f"CAST({{}} AS {kind}) AS {name}" for name, kind in typed)])
     returning = ", ".join(f"{c} AS new_{c}" for c in ["id", *names])
     return f"""WITH k AS ({" UNION ALL ".join([_KEY] * keys)}),

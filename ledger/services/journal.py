@@ -315,17 +315,18 @@ def _inserted(table: type[Table]) -> list[Any]:
     return [c for c in table._meta.columns if c is not table._meta.primary_key]
 
 
-def insert_column_names(table: type[Table]) -> list[str]:
-    """The database names of the columns ``insert_args`` gives values for, in its order."""
-    return [c._meta.db_column_name for c in _inserted(table)]
-
-
 @lru_cache(maxsize=64)
 def insert_column_types(table: type[Table]) -> tuple[tuple[str, str], ...]:
-    """``insert_column_names`` with each column's SQL type as Piccolo declares it (for a
-    statement that casts its parameters to the table's types). Built once per table: a
-    foreign key's attributes go through Piccolo's slow ``__getattribute__``."""
+    """(database name, SQL type as Piccolo declares it) of the columns ``insert_args`` gives
+    values for, in its order (for a statement that casts its parameters to the table's
+    types). Built once per table: a foreign key's attributes go through Piccolo's slow
+    ``__getattribute__``."""
     return tuple((c._meta.db_column_name, c.column_type) for c in _inserted(table))
+
+
+def insert_column_names(table: type[Table]) -> list[str]:
+    """The database names of the columns ``insert_args`` gives values for, in its order."""
+    return [name for name, _ in insert_column_types(table)]
 
 
 def returning_columns(table: type[Table]) -> str:
