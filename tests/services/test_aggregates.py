@@ -363,3 +363,41 @@ async def test_a_flush_of_pay_and_adjustment_keys_alone_adds_the_change_and_drop
     assert len(seen) > 2  # the batches did move rows in and out of the tables
     left = await aggregates.counts()
     assert (left["figure_cell"], left["figure_span_month"], left["figure_person_year"]) == (1, 0, 1)
+
+
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="the fast flush is PostgreSQL's")
+async def test_the_flush_of_new_months_takes_only_keys_without_cells_and_leaves_the_rest_to_the_subtracting_one(db):
+    """``aggregates.fresh_flush_statement`` adds the cells of the queued keys that have none
+    yet; a key that already has cells must stay queued for the statement that subtracts the
+    old ones (taken here, it would be counted twice). One transaction writes both kinds —
+    a new month at two workshops of one worker (a shared month), one at a single workshop,
+    and an edit of a month that has cells — and runs the fresh statement alone: only the edited
+    key is left, and after the commit's flush the aggregates equal what the rows give."""
+    from ledger.db import write_transaction
+
+    world = await _small_world()
+    worker, other = world["workers"][:2]
+    await people.update_worker(worker, {"baseline_income": "1500"})
+    one, two = [(await employment.create_placement({
+        "worker": worker, "workshop": shop, "hired_on": date(2022, 1, 1), "pay_basis": "计件"}))["id"]
+        for shop in world["shops"][:2]]
+    alone = (await employment.create_placement({"worker": other, "workshop": world["shops"][2],
+                                                "hired_on": date(2022, 1, 1), "pay_basis": "计件"}))["id"]
+    await employment.create_pay({"placement": one, "month": "2023-01", "amount": "2000.00", "days_worked": 20})
+    assert (await aggregates.counts())["figure_cell"] == 1
+    async with write_transaction():
+        for sql in (f"INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ({one}, '2023-02', 100000, 5)",
+                    f"INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ({two}, '2023-02', 250001, 5)",
+                    f"INSERT INTO monthly_pay (placement, month, amount_fen, days_worked) VALUES ({alone}, '2023-02', 7, 1)",
+                    f"UPDATE monthly_pay SET amount_fen = 123456 WHERE placement = {one} AND month = '2023-01'"):
+            await MonthlyPay.raw(sql)
+        await MonthlyPay.raw(aggregates.fresh_flush_statement())
+        left = await MonthlyPay.raw("SELECT DISTINCT worker, month FROM figure_dirty WHERE workshop = 0")
+        assert left == [{"worker": worker, "month": "2023-01"}]
+    assert await aggregates.pending() == 0
+    assert [d.as_dict() for d in await aggregates.check()] == []
+    assert (await aggregates.counts())["figure_span_month"] == 1  # the shared month 2023-02
+    for scope, period in CHECKED[:4]:
+        kept = await figures.compute(Scope.parse(scope), Period.parse(period))
+        assert kept.as_dict() == (await figures.compute(Scope.parse(scope), Period.parse(period),
+                                                        from_rows=True)).as_dict(), (scope, period)
