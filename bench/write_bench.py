@@ -300,6 +300,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds, per server, concurrency and round")
     parser.add_argument("--list-queries", action="store_true")
+    parser.add_argument("--timeline", action="store_true",
+                        help="time the phases of the product's group commits (bench/write_timeline.py; PostgreSQL, "
+                             "best with one --concurrency)")
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw",
                         help="the load generator: keep-alive connections written directly (default), or httpx "
                              "(stops 16-18; it bounds both servers, the bare one most)")
@@ -322,7 +325,10 @@ def main() -> None:
 
     env = dict(os.environ)
     (tmp / "bare_app.py").write_text(BARE_APP)
-    env["PYTHONPATH"] = f"{tmp}:{ROOT}"
+    env["PYTHONPATH"] = f"{tmp}:{ROOT}:{ROOT / 'bench'}"
+    timeline = tmp / "timeline.json"
+    if args.timeline:
+        env["LEDGER_BENCH_TIMELINE"] = str(timeline)
     product_port, bare_port = _free_port(), _free_port()
     cells = iter([(p, m) for p in ids for m in months])
     engine = os.environ["LEDGER_DATABASE_URL"].split(":")[0]
@@ -336,7 +342,8 @@ def main() -> None:
             for within, text in queries:
                 print(f"    {'inside ' if within else 'outside'}  {text}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    product = serve(["ledger.api.app:create_app", "--factory"], product_port, args.workers, env)
+    product_app = "write_timeline:create_app" if args.timeline else "ledger.api.app:create_app"
+    product = serve([product_app, "--factory"], product_port, args.workers, env)
     bare = serve(["bare_app:app"], bare_port, args.workers, env)
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -370,6 +377,10 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=30)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.timeline:
+        from write_timeline import summary
+
+        print("\n".join(summary(timeline)) if timeline.exists() else "timeline: the product server wrote none")
 
 
 if __name__ == "__main__":
