@@ -443,10 +443,10 @@ def fresh_flush_statement() -> str:
     ``fast_flush_statements``. With no old cells every new cell is a change of +1, so each
     sum's change is the new cells' sum: it adds those, and skips reading, matching and
     deleting cells that are not there (the flush of 8 new records: 0.45–0.51 ms instead of
-    0.49–0.59, called and rolled back in a loop on one connection). The two sets of keys are disjoint
-    and every sum adds up over keys, so the two statements together make the same change as
-    the first statement of ``fast_flush_statements`` alone. A key queued by a writer outside
-    the services between them waits, as ever, for the next flush."""
+    0.49–0.59, called and rolled back in a loop on one connection). The two sets of keys
+    are disjoint and every sum adds up over keys, so the two statements together make the
+    same change as the first statement of ``fast_flush_statements`` alone. A key queued by
+    a writer outside the services between them waits, as ever, for the next flush."""
     masks = ["paid_mask", "paid_low_mask"]
     return f"""WITH {_claimed_keys(fresh=True)},
         written AS (INSERT INTO figure_cell ({CELL_COLUMNS}) SELECT {CELL_COLUMNS} FROM new_cells),
@@ -489,9 +489,8 @@ def flush_function(fast: bool = True) -> tuple[str, str]:
     returns at once when nothing is queued, and skips the spans and intervals unless a
     worker was queued with all months. When none was, it takes the fast path
     (``fresh_flush_statement``, then ``fast_flush_statements`` for the keys left; ``fast``
-    False leaves it out: the baseline of
-    ``bench/flush_bench.py``). The name carries a hash of the body, so a changed flush (its
-    body or its settings) is a new function."""
+    False leaves it out: the baseline of ``bench/flush_bench.py``). The name carries a hash
+    of the body, so a changed flush (its body or its settings) is a new function."""
     body = []
     for statement in flush_statements():
         if REPLACED in statement:
