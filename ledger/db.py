@@ -34,6 +34,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
+from ledger.errors import CommitOutcomeUnknown
 from ledger.settings import get_settings
 
 
@@ -261,6 +262,27 @@ def plans_sql(generic: bool) -> str:
     return "SET LOCAL plan_cache_mode TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT"
 
 
+def _outcome_unknown(error: BaseException) -> bool:
+    """Whether an error met by a message that ends in COMMIT leaves the commit's outcome
+    unknown: the connection broke (PostgreSQL may have committed before it did), rather than
+    the server answering with an error (then the transaction was rolled back)."""
+    from asyncpg.exceptions import PostgresConnectionError, PostgresError
+
+    return isinstance(error, PostgresConnectionError) or (
+        isinstance(error, Exception) and not isinstance(error, PostgresError))
+
+
+async def send_commit(connection: Any, sql: str) -> None:
+    """Send a simple-protocol message that ends in COMMIT; a lost connection raises
+    ``CommitOutcomeUnknown`` (503), which callers must not retry as if nothing was written."""
+    try:
+        await connection.execute(sql)
+    except Exception as error:
+        if _outcome_unknown(error):
+            raise CommitOutcomeUnknown() from error
+        raise
+
+
 class _Turn(PostgresTransaction):
     """A PostgreSQL transaction that begins in the writers' turn, in one round trip: BEGIN,
     how the first unit plans (``plans_sql``), the advisory lock, a check that the
@@ -306,11 +328,18 @@ class _Turn(PostgresTransaction):
             await self.connection.execute(f"{plans_sql(self.generic_plans)}; SAVEPOINT {FIRST_SAVEPOINT}")
 
     async def commit(self) -> None:
-        await self.connection.execute("COMMIT")
+        await send_commit(self.connection, "COMMIT")
         self._committed = True
 
     async def rollback(self) -> None:
-        await self.connection.execute("ROLLBACK")
+        from asyncpg.exceptions import InterfaceError
+
+        try:
+            lost = self.connection.is_closed()
+        except InterfaceError:  # lost, and asyncpg has already taken it back into the pool
+            lost = True
+        if not lost:  # a lost connection's transaction ended with it
+            await self.connection.execute("ROLLBACK")
         self._rolled_back = True
 
 
@@ -495,7 +524,9 @@ class Coalesced:
     item carries whatever its caller's context must give it (the actor). Callers hear back
     after the commit. If the unit fails as a whole (a database error), nothing of it was
     written and each item is run alone (``run_one(item)``, concurrently, so in a group
-    commit), so that only its own caller hears of its own error. A call cancelled before its
+    commit), so that only its own caller hears of its own error. Except when the connection
+    broke while the COMMIT was on its way (``CommitOutcomeUnknown``): the batch may have been
+    written, so each caller hears that, and nothing runs again. A call cancelled before its
     batch is taken writes nothing."""
 
     LIMIT = 200  # items a batch takes at most
@@ -526,6 +557,8 @@ class Coalesced:
                     del self._open[loop]  # calls from now on start the next batch
                 taken = [(item, future) for item, future in batch if not future.cancelled()]
                 outcomes = await self.run_many([item for item, _ in taken])
+        except CommitOutcomeUnknown:  # perhaps written: each caller is told so, none runs again
+            outcomes = None if taken is None else [CommitOutcomeUnknown() for _ in taken]
         except Exception:
             outcomes = None  # rolled back, or never began
         except BaseException:  # the loop is closing: nobody will write these

@@ -84,6 +84,18 @@ class Locked(LedgerError):
     en = "the month is signed off and locked (see each problem)"
 
 
+class CommitOutcomeUnknown(LedgerError):
+    """The connection to PostgreSQL broke while a COMMIT was on its way: the server may have
+    committed before it did, or not. Nothing is retried on the caller's behalf (a retry of a
+    write that was saved would be refused as a duplicate, or saved twice)."""
+
+    status_code = 503
+    code = "commit_outcome_unknown"
+    zh = "提交时与数据库的连接中断，无法确定是否已写入：请先查看该记录，再决定是否重新提交"
+    en = ("the connection to the database broke while committing, so whether the write was saved is "
+          "unknown: look the record up before sending it again")
+
+
 class TooManyAttempts(LedgerError):
     status_code = 429
     code = "too_many_attempts"

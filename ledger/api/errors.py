@@ -3,8 +3,9 @@
 A user's mistake is a 4xx; an unexpected failure is a 500 that says nothing about the data.
 Every error answer has one shape, ``{error, message, problems: [{field, code, zh, en, message}]}``,
 and the OpenAPI document says so: ``document_errors`` gives each operation the 4xx answers it
-can give (400, 401, 403 always; 404 with a path parameter; 409 for writes; 415 for uploads;
-422 when it takes input; 429 for sign-in), all referring to the one schema component
+can give (400, 401, 403 always; 404 with a path parameter; 409 for writes, and 503 when the
+connection broke as their COMMIT went out; 415 for uploads; 422 when it takes input; 429 for
+sign-in), all referring to the one schema component
 ``ErrorBody`` — in place of Litestar's default ``{status_code, detail, extra}``, which no
 answer of this API has.
 """
@@ -24,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from ledger.core.problems import Problem
 from ledger.errors import (
+    CommitOutcomeUnknown,
     Conflict,
     Forbidden,
     LedgerError,
@@ -198,6 +200,9 @@ _STATUS: dict[int, tuple[str, type[LedgerError], dict[str, Any]]] = {
     422: ("取值不合规则，逐项列出 / invalid values, each one named", ValidationFailed, _EXAMPLE_PROBLEM),
     429: ("登录失败次数过多，请按 Retry-After 等待后再试 / too many failed sign-ins; wait as Retry-After says",
           TooManyAttempts, {}),
+    503: ("提交时与数据库的连接中断，是否已写入未知：请先查看记录再决定是否重发 / the database connection broke while "
+          "committing; whether the write was saved is unknown, so look it up before sending it again",
+          CommitOutcomeUnknown, {}),
 }
 
 
@@ -224,7 +229,7 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> list[int]:
     if "{" in path:
         statuses.append(404)
     if handler.http_methods & _WRITES and "/auth/" not in path:
-        statuses.append(409)
+        statuses += [409, 503]
     data = handler.parsed_fn_signature.parameters.get("data")
     media_type = getattr(getattr(data, "kwarg_definition", None), "media_type", None)
     if "multipart" in str(getattr(media_type, "value", media_type)):

@@ -53,7 +53,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ledger.db import TRANSACTION_STATE, committed_groups, engine, is_sqlite, primary_reads, write_transaction
+from ledger.db import (
+    TRANSACTION_STATE,
+    committed_groups,
+    engine,
+    is_sqlite,
+    primary_reads,
+    send_commit,
+    write_transaction,
+)
 from ledger.services.figures import SPAN_MONTH_SUMS, _month_of, low_income_in_month, shared_group_sums
 from ledger.tables import AGGREGATE_TABLES, FigureCell
 
@@ -581,7 +589,7 @@ async def flush(together_with: tuple[str, list[Any]] | None = None, *, then_comm
 
     if then_commit and _FLUSH_SQL.startswith("SELECT") and (together_with is None or may_write_in(together_with[1])):
         first = f"{inline(*together_with)}; " if together_with is not None else ""
-        await transaction.connection.execute(f"{first}{_FLUSH_SQL}; COMMIT")
+        await send_commit(transaction.connection, f"{first}{_FLUSH_SQL}; COMMIT")
         return True
     if together_with is not None and _FLUSH_SQL.startswith("SELECT"):
         sql, values = together_with  # a WITH's INSERT runs to completion; the flush reads none of it

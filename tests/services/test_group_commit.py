@@ -273,6 +273,49 @@ async def test_when_a_batch_fails_as_a_whole_each_record_is_written_alone_and_on
     await dense_and_verified()
 
 
+@pytest.mark.skipif(engine().engine_type != "postgres", reason="the one-message commit is PostgreSQL's")
+async def test_a_connection_lost_as_the_commit_went_out_tells_each_caller_so_and_runs_nothing_again(db, monkeypatch):
+    """The connection breaks after PostgreSQL committed the batch but before the answer came
+    back. Run alone again, each record would meet itself as a duplicate (or, had the commit
+    not happened, be written behind its caller's back after an error): each caller hears
+    instead that the outcome is unknown (503), and the records are there, once."""
+    import asyncpg
+    from asyncpg.exceptions import ConnectionDoesNotExistError
+
+    from ledger.errors import CommitOutcomeUnknown
+
+    ids = await placements(3)
+    execute = asyncpg.Connection.execute
+    broken = []
+
+    async def lost_after_commit(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = await execute(self, query, *args, **kwargs)
+        if isinstance(query, str) and query.rstrip().endswith("COMMIT") and not broken:
+            broken.append(query)
+            self.terminate()
+            raise ConnectionDoesNotExistError("connection was closed in the middle of operation")
+        return result
+
+    run_one = employment._PAY_WRITES.run_one
+    alone = []
+
+    async def counted(item):  # type: ignore[no-untyped-def]
+        alone.append(item)
+        return await run_one(item)
+
+    monkeypatch.setattr(employment._PAY_WRITES, "run_one", counted)
+    monkeypatch.setattr(asyncpg.Connection, "execute", lost_after_commit)
+    async with pooled():
+        answers = await asyncio.gather(*[employment.create_pay(pay(p, "2023-04")) for p in ids],
+                                       return_exceptions=True)
+    monkeypatch.setattr(asyncpg.Connection, "execute", execute)
+    assert len(broken) == 1 and alone == []
+    assert all(isinstance(a, CommitOutcomeUnknown) and a.status_code == 503 for a in answers), answers
+    assert "请先查看该记录" in answers[0].message and "look the record up" in answers[0].message
+    assert sorted(r["placement"] for r in await MonthlyPay.select()) == sorted(ids)
+    await dense_and_verified()
+
+
 async def test_the_first_unit_of_a_group_failing_after_writing_leaves_the_units_after_it(db):
     ids = await placements(3)
 
