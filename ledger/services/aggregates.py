@@ -380,6 +380,11 @@ def _summed(selects: list[str], keys: str, sums: list[str]) -> str:
             f"GROUP BY {keys}")
 
 
+MASKS = ["paid_mask", "paid_low_mask"]
+"""The month-mask columns of ``figure_worker_year`` and ``figure_person_year``, which the fast
+flushes add changes to."""
+
+
 def _claimed_keys(fresh: bool = False) -> str:
     """The keys a fast flush takes (deleting them from the queue), and their cells as the rows
     now give them: the start of ``fast_flush_statements``' first statement and of
@@ -414,7 +419,6 @@ def fast_flush_statements() -> list[str]:
     (``MONTH_KEYS_QUEUED``)."""
     cells = CELL_COLUMNS.split(", ")
     o_cols, n_cols = (", ".join(f"{a}.{c}" for c in cells) for a in ("o", "n"))
-    masks = ["paid_mask", "paid_low_mask"]
     changes = f"""WITH {_claimed_keys()},
         old_cells AS (SELECT c.id AS id, {', '.join(f'c.{c} AS {c}' for c in cells)}
                 FROM keys k JOIN figure_cell c ON c.worker = k.worker AND c.month = k.month),
@@ -426,11 +430,11 @@ def fast_flush_statements() -> list[str]:
         workshop_months AS ({_upsert("figure_workshop_month", WORKSHOP_MONTH_COLUMNS, "month, workshop",
                                      workshop_months_sql(cells="changed", signed=True), WORKSHOP_MONTH_SUMS)}),
         worker_years AS ({_upsert("figure_worker_year", WORKER_YEAR_COLUMNS, "worker, workshop, year",
-                                  worker_years_sql(cells="changed", signed=True), masks)}),
+                                  worker_years_sql(cells="changed", signed=True), MASKS)}),
         person_years AS ({_upsert("figure_person_year", PERSON_YEAR_COLUMNS, "worker, year",
                                   _summed([person_years_sql(cells="new_cells"),
                                            person_years_sql(cells="old_cells", sign="-")],
-                                          "worker, year, span", masks), masks)})
+                                          "worker, year, span", MASKS), MASKS)})
         {_upsert("figure_span_month", SPAN_MONTH_COLUMNS, "span, month",
                  _summed([span_months_sql(cells="new_cells"), span_months_sql(cells="old_cells", sign="-")],
                          "span, month", SPAN_MONTH_SUMS), SPAN_MONTH_SUMS)}"""
@@ -455,15 +459,14 @@ def fresh_flush_statement() -> str:
     are disjoint and every sum adds up over keys, so the two statements together make the
     same change as the first statement of ``fast_flush_statements`` alone. A key queued by
     a writer outside the services between them waits, as ever, for the next flush."""
-    masks = ["paid_mask", "paid_low_mask"]
     return f"""WITH {_claimed_keys(fresh=True)},
         written AS (INSERT INTO figure_cell ({CELL_COLUMNS}) SELECT {CELL_COLUMNS} FROM new_cells),
         workshop_months AS ({_upsert("figure_workshop_month", WORKSHOP_MONTH_COLUMNS, "month, workshop",
                                      workshop_months_sql(cells="new_cells"), WORKSHOP_MONTH_SUMS)}),
         worker_years AS ({_upsert("figure_worker_year", WORKER_YEAR_COLUMNS, "worker, workshop, year",
-                                  worker_years_sql(cells="new_cells"), masks)}),
+                                  worker_years_sql(cells="new_cells"), MASKS)}),
         person_years AS ({_upsert("figure_person_year", PERSON_YEAR_COLUMNS, "worker, year",
-                                  person_years_sql(cells="new_cells"), masks)})
+                                  person_years_sql(cells="new_cells"), MASKS)})
         {_upsert("figure_span_month", SPAN_MONTH_COLUMNS, "span, month",
                  span_months_sql(cells="new_cells"), SPAN_MONTH_SUMS)}"""
 

@@ -276,9 +276,9 @@ async def test_when_a_batch_fails_as_a_whole_each_record_is_written_alone_and_on
 @pytest.mark.skipif(engine().engine_type != "postgres", reason="the one-message commit is PostgreSQL's")
 async def test_a_connection_lost_as_the_commit_went_out_tells_each_caller_so_and_runs_nothing_again(db, monkeypatch):
     """The connection breaks after PostgreSQL committed the batch but before the answer came
-    back. Run alone again, each record would meet itself as a duplicate (or, had the commit
-    not happened, be written behind its caller's back after an error): each caller hears
-    instead that the outcome is unknown (503), and the records are there, once."""
+    back. Run alone again, each record would meet itself as a duplicate and its caller would
+    hear 409 for a write that was saved: each caller hears instead that the outcome is unknown
+    (503), nothing runs again, and the records are there, once."""
     import asyncpg
     from asyncpg.exceptions import ConnectionDoesNotExistError
 
